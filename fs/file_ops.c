@@ -1,0 +1,186 @@
+/* file_ops.c - open segments: create, open, read, write, fsync, fallocate, lseek, release.
+ * Reads and writes are served from the segment's MAP_SHARED mapping (lib/map.c), not a copy. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* The flags the daemon opens a segment with: the caller's access mode (the kernel has checked it),
+ * write-only widened to read-write so the segment can be mapped (mmap needs a readable fd), and
+ * O_TRUNC. The kernel itself handles O_APPEND offsets; other flags mean nothing for tmpfs. */
+static int open_flags(int flags, bool widen)
+{
+	int acc = flags & O_ACCMODE;
+	if (widen && acc == O_WRONLY)
+		acc = O_RDWR;
+	return acc | (flags & O_TRUNC);
+}
+
+static bool widened(int flags)
+{
+	return (flags & O_ACCMODE) == O_WRONLY;
+}
+
+/* Wraps FD in an fs_file and replies; takes FD over in every case. */
+static int file_new(int fd, struct fs_file **out)
+{
+	struct fs_file *f = malloc(sizeof(*f));
+	int err = f ? map_open(fd, &f->map) : -ENOMEM;
+	if (err) {
+		free(f);
+		close(fd);
+		return err;
+	}
+	f->fd = fd;
+	*out = f;
+	return 0;
+}
+
+static void file_free(struct fs_file *f)
+{
+	map_close(f->map);
+	close(f->fd);
+	free(f);
+}
+
+/* keep_cache off: each open drops the kernel's cached pages of the file, so data another program
+ * wrote into the backing object shows on the next open. */
+static void file_attach(struct fuse_file_info *fi, struct fs_file *f)
+{
+	fi->fh = (uintptr_t)f;
+	fi->keep_cache = 0;
+	fi->direct_io = 0;
+}
+
+void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		  struct fuse_file_info *fi)
+{
+	struct fs_inode *dir = fs_inode(req, parent);
+	bool as_caller;
+	int fd = fs_creds_enter(fs_of(req), req, &as_caller);
+	if (fd == 0) {
+		fd = seg_create(dir->fd, name, open_flags(fi->flags, true) | (fi->flags & O_EXCL),
+				mode);
+		/* An existing file the caller may write but not read: open it as asked. */
+		if (fd == -EACCES && widened(fi->flags))
+			fd = seg_create(dir->fd, name, open_flags(fi->flags, false) | (fi->flags & O_EXCL),
+					mode);
+		fs_creds_leave(fs_of(req), as_caller);
+	}
+
+	struct fs_file *f;
+	struct fuse_entry_param e;
+	int err = fd < 0 ? fd : file_new(fd, &f);
+	if (!err) {
+		err = fs_lookup_entry(fs_of(req), dir, name, &e);
+		if (err)
+			file_free(f);
+	}
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	file_attach(fi, f);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) { /* the creator was interrupted */
+		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
+		file_free(f);
+	}
+}
+
+void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	int fd = seg_reopen(in->fd, open_flags(fi->flags, true));
+	if (fd == -EACCES && widened(fi->flags))
+		fd = seg_reopen(in->fd, open_flags(fi->flags, false));
+
+	struct fs_file *f;
+	int err = fd < 0 ? fd : file_new(fd, &f);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	file_attach(fi, f);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		file_free(f);
+}
+
+/* Data pages go to the kernel straight from the mapping (one copy, done by the kernel; if the
+ * segment was truncated under it, the kernel fails this one read with EIO). Holes and the end of
+ * file take the copying path, which reads holes as zeros without allocating them. */
+void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct seg_map *map = fs_file(fi)->map;
+	const void *data;
+	ssize_t n = map_peek(map, size, off, &data);
+	if (n >= 0) {
+		fuse_reply_buf(req, data, n);
+		return;
+	}
+	if (n != -ENODATA) {
+		fuse_reply_err(req, -n);
+		return;
+	}
+
+	char *buf = malloc(size);
+	n = buf ? map_read(map, buf, size, off) : -ENOMEM;
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else
+		fuse_reply_buf(req, buf, n);
+	free(buf);
+}
+
+void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		 struct fuse_file_info *fi)
+{
+	(void)ino;
+	ssize_t n = map_write(fs_file(fi)->map, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else
+		fuse_reply_write(req, n);
+}
+
+void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0); /* every write is already in the segment */
+}
+
+void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	file_free(fs_file(fi));
+	fuse_reply_err(req, 0);
+}
+
+void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)ino;
+	int fd = fs_file(fi)->fd;
+	int res = datasync ? fdatasync(fd) : fsync(fd);
+	fuse_reply_err(req, res < 0 ? errno : 0);
+}
+
+void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		     struct fuse_file_info *fi)
+{
+	(void)ino;
+	int res = fallocate(fs_file(fi)->fd, mode, offset, length);
+	fuse_reply_err(req, res < 0 ? errno : 0);
+}
+
+void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+	(void)ino;
+	off_t res = lseek(fs_file(fi)->fd, off, whence);
+	if (res < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_lseek(req, res);
+}

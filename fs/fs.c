@@ -1,0 +1,110 @@
+/* fs.c - the shmfs file system: what it asks of the kernel at mount time, its operations table,
+ * and its life (fs_new, fs_free). The operations themselves are in *_ops.c. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Attribute and entry timeout. Zero: every stat and lookup asks the backing directory, so a change
+ * made there by another program (shm_open, ftruncate, chmod, unlink) shows at once. */
+#define FS_TIMEOUT 0.0
+
+/* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
+ * write must reach the segment when write(2) returns. The kernel does the suid/sgid clearing on
+ * write itself (no HANDLE_KILLPRIV). With AUTO_INVAL_DATA the kernel drops cached pages of a file
+ * whose size or mtime changed behind it. */
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	conn->want &= ~(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_HANDLE_KILLPRIV);
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = fs_init,
+	.lookup = fs_op_lookup,
+	.forget = fs_op_forget,
+	.forget_multi = fs_op_forget_multi,
+	.getattr = fs_op_getattr,
+	.setattr = fs_op_setattr,
+	.readlink = fs_op_readlink,
+	.statfs = fs_op_statfs,
+	.opendir = fs_op_opendir,
+	.readdir = fs_op_readdir,
+	.readdirplus = fs_op_readdirplus,
+	.releasedir = fs_op_releasedir,
+	.fsyncdir = fs_op_fsyncdir,
+	.mkdir = fs_op_mkdir,
+	.mknod = fs_op_mknod,
+	.symlink = fs_op_symlink,
+	.link = fs_op_link,
+	.unlink = fs_op_unlink,
+	.rmdir = fs_op_rmdir,
+	.rename = fs_op_rename,
+	.create = fs_op_create,
+	.open = fs_op_open,
+	.read = fs_op_read,
+	.write = fs_op_write,
+	.flush = fs_op_flush,
+	.release = fs_op_release,
+	.fsync = fs_op_fsync,
+	.fallocate = fs_op_fallocate,
+	.lseek = fs_op_lseek,
+	.setxattr = fs_op_setxattr,
+	.getxattr = fs_op_getxattr,
+	.listxattr = fs_op_listxattr,
+	.removexattr = fs_op_removexattr,
+};
+
+const struct fuse_lowlevel_ops *fs_ops(void)
+{
+	return &ops;
+}
+
+size_t fs_ops_size(void)
+{
+	return sizeof(ops);
+}
+
+struct fs *fs_new(int backing_fd)
+{
+	struct stat st;
+	if (fstat(backing_fd, &st) < 0)
+		return NULL;
+
+	struct fs *fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return NULL;
+	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
+				      .type = S_IFDIR, .nlookup = 1 };
+	fs->timeout = FS_TIMEOUT;
+	fs->as_caller = geteuid() == 0;
+	fs->ngroups = getgroups(0, NULL);
+	if (fs->ngroups > 0) {
+		fs->groups = g_new(gid_t, fs->ngroups);
+		fs->ngroups = getgroups(fs->ngroups, fs->groups);
+	}
+	if (fs->ngroups < 0)
+		fs->ngroups = 0;
+	fs_inodes_init(fs);
+
+	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
+	 * umask must not take anything more away. */
+	umask(0);
+	return fs;
+}
+
+void fs_free(struct fs *fs)
+{
+	if (!fs)
+		return;
+	fs_inodes_free(fs);
+	close(fs->root.fd);
+	g_free(fs->groups);
+	free(fs);
+}

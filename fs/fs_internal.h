@@ -1,0 +1,142 @@
+/* fs_internal.h - what the fs/ files share: the file system, its inodes, open files and directories.
+ * Each FUSE operation lives in one of *_ops.c and reaches everything through the accessors below. */
+#ifndef SHMFS_FS_INTERNAL_H
+#define SHMFS_FS_INTERNAL_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <dirent.h>
+#include <glib.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "map.h"
+#include "seg.h"
+
+/* One inode per backing object, keyed by (st_dev, st_ino), so hard links share it. Its nodeid is
+ * its address. It holds an O_PATH | O_NOFOLLOW handle on the object: every operation works on that
+ * handle with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
+ * leads the daemon anywhere. The root inode is the backing directory and is never forgotten. */
+struct fs_inode {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	mode_t type;      /* S_IFMT bits; an object never changes its type */
+	uint64_t nlookup; /* the kernel's references, under fs.lock */
+};
+
+struct fs {
+	struct fs_inode root;
+	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
+	pthread_mutex_t lock;
+	double timeout;      /* entry and attribute timeout, seconds */
+	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
+	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
+	gid_t *groups;
+};
+
+/* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
+ * so that it can be mapped) and the mapping reads and writes are served from. */
+struct fs_file {
+	int fd;
+	struct seg_map *map;
+};
+
+/* An open directory: a stream plus the entry already read but not yet sent, for readdir offsets. */
+struct fs_dir {
+	DIR *dp;
+	off_t offset;
+	struct dirent *entry;
+};
+
+static inline struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static inline struct fs_inode *fs_inode(fuse_req_t req, fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? &fs_of(req)->root : (struct fs_inode *)(uintptr_t)ino;
+}
+
+static inline struct fs_file *fs_file(struct fuse_file_info *fi)
+{
+	return (struct fs_file *)(uintptr_t)fi->fh;
+}
+
+static inline struct fs_dir *fs_dir(struct fuse_file_info *fi)
+{
+	return (struct fs_dir *)(uintptr_t)fi->fh;
+}
+
+/* inode.c */
+/* Looks NAME up in PARENT and fills E (attributes and timeouts) with a referenced inode.
+ * Returns 0 or -errno. */
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e);
+/* Drops N of the kernel's references to IN; the last one frees it. */
+void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
+/* The inode's attributes, as the backing directory has them now. */
+int fs_inode_stat(struct fs_inode *in, struct stat *st);
+/* "/proc/self/fd/N" for the inode's handle, for the calls that take no fd (chmod, xattrs). */
+void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32]);
+void fs_inodes_init(struct fs *fs);
+void fs_inodes_free(struct fs *fs);
+
+/* creds.c */
+/* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon
+ * is root; *ENTERED tells fs_creds_leave whether there is anything to undo. */
+int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered);
+void fs_creds_leave(struct fs *fs, bool entered);
+
+/* The operations, grouped by what they act on; fs.c puts them in the table. */
+void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
+void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		   struct fuse_file_info *fi);
+void fs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void fs_op_statfs(fuse_req_t req, fuse_ino_t ino);
+
+void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   struct fuse_file_info *fi);
+void fs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi);
+void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+void fs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void fs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void fs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		  const char *newname, unsigned int flags);
+
+void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		  struct fuse_file_info *fi);
+void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		 struct fuse_file_info *fi);
+void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		     struct fuse_file_info *fi);
+void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
+
+void fs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+		    size_t size, int flags);
+void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void fs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+#endif

@@ -1,0 +1,113 @@
+/* inode.c - the inode table: one fs_inode per backing object, found by (st_dev, st_ino), counted
+ * by the kernel's lookups and freed by its forgets. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static guint inode_hash(gconstpointer p)
+{
+	const struct fs_inode *in = p;
+	return (guint)(in->ino ^ (in->ino >> 32) ^ in->dev);
+}
+
+static gboolean inode_equal(gconstpointer a, gconstpointer b)
+{
+	const struct fs_inode *x = a, *y = b;
+	return x->ino == y->ino && x->dev == y->dev;
+}
+
+void fs_inodes_init(struct fs *fs)
+{
+	fs->inodes = g_hash_table_new(inode_hash, inode_equal);
+	pthread_mutex_init(&fs->lock, NULL);
+}
+
+static void inode_free(gpointer p)
+{
+	struct fs_inode *in = p;
+	close(in->fd);
+	free(in);
+}
+
+void fs_inodes_free(struct fs *fs)
+{
+	GHashTableIter it;
+	gpointer in;
+	g_hash_table_iter_init(&it, fs->inodes);
+	while (g_hash_table_iter_next(&it, &in, NULL))
+		inode_free(in);
+	g_hash_table_destroy(fs->inodes);
+	pthread_mutex_destroy(&fs->lock);
+}
+
+int fs_inode_stat(struct fs_inode *in, struct stat *st)
+{
+	return seg_stat(in->fd, "", st);
+}
+
+void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", in->fd);
+}
+
+/* Takes one reference on the inode of the object behind HANDLE (which it takes over). */
+static struct fs_inode *inode_ref(struct fs *fs, int handle, const struct stat *st)
+{
+	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino };
+
+	pthread_mutex_lock(&fs->lock);
+	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
+	if (in) {
+		close(handle);
+	} else if ((in = malloc(sizeof(*in)))) {
+		*in = (struct fs_inode){ .fd = handle, .dev = st->st_dev, .ino = st->st_ino,
+					 .type = st->st_mode & S_IFMT };
+		g_hash_table_add(fs->inodes, in);
+	} else {
+		close(handle);
+	}
+	if (in)
+		in->nlookup++;
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e)
+{
+	int handle = seg_handle(parent->fd, name);
+	if (handle < 0)
+		return handle;
+
+	*e = (struct fuse_entry_param){ .attr_timeout = fs->timeout, .entry_timeout = fs->timeout };
+	int err = seg_stat(handle, "", &e->attr);
+	if (err) {
+		close(handle);
+		return err;
+	}
+	struct fs_inode *in = inode_ref(fs, handle, &e->attr);
+	if (!in)
+		return -ENOMEM;
+	e->ino = (uintptr_t)in;
+	return 0;
+}
+
+void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n)
+{
+	if (in == &fs->root)
+		return;
+
+	pthread_mutex_lock(&fs->lock);
+	g_assert(in->nlookup >= n);
+	in->nlookup -= n;
+	bool last = in->nlookup == 0;
+	if (last)
+		g_hash_table_remove(fs->inodes, in);
+	pthread_mutex_unlock(&fs->lock);
+	if (last)
+		inode_free(in);
+}

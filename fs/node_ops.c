@@ -1,0 +1,143 @@
+/* node_ops.c - operations on one inode whatever it is: lookup, forget, getattr, setattr,
+ * readlink, statfs. Attributes are always the backing object's, read at the time of the call. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	int err = fs_lookup_entry(fs_of(req), fs_inode(req, parent), name, &e);
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void fs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs_inode_unref(fs_of(req), fs_inode(req, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+void fs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		fs_inode_unref(fs_of(req), fs_inode(req, forgets[i].ino), forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void reply_attr(fuse_req_t req, struct fs_inode *in)
+{
+	struct stat st;
+	int err = fs_inode_stat(in, &st);
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_attr(req, &st, fs_of(req)->timeout);
+}
+
+void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)fi;
+	reply_attr(req, fs_inode(req, ino));
+}
+
+/* chmod has no form that takes an O_PATH fd; the /proc/self/fd name reaches the inode itself. A
+ * symlink's mode cannot change on Linux (and the kernel never asks). */
+static int set_mode(struct fs_inode *in, int fd, mode_t mode)
+{
+	if (fd >= 0)
+		return fchmod(fd, mode) < 0 ? -errno : 0;
+	if (S_ISLNK(in->type))
+		return -EOPNOTSUPP;
+	char proc[32];
+	fs_inode_proc_path(in, proc);
+	return chmod(proc, mode) < 0 ? -errno : 0;
+}
+
+static int set_owner(struct fs_inode *in, const struct stat *attr, int valid)
+{
+	uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+	gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+	return fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+static int set_size(struct fs_inode *in, int fd, off_t size)
+{
+	if (fd >= 0)
+		return seg_truncate(fd, size);
+	if (!S_ISREG(in->type))
+		return S_ISDIR(in->type) ? -EISDIR : -EINVAL;
+	fd = seg_reopen(in->fd, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	int err = seg_truncate(fd, size);
+	close(fd);
+	return err;
+}
+
+static int set_times(struct fs_inode *in, int fd, const struct stat *attr, int valid)
+{
+	struct timespec tv[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
+	if (valid & FUSE_SET_ATTR_ATIME_NOW)
+		tv[0].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_ATIME)
+		tv[0] = attr->st_atim;
+	if (valid & FUSE_SET_ATTR_MTIME_NOW)
+		tv[1].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_MTIME)
+		tv[1] = attr->st_mtim;
+
+	if (fd >= 0)
+		return futimens(fd, tv) < 0 ? -errno : 0;
+	return utimensat(in->fd, "", tv, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		   struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	int fd = fi ? fs_file(fi)->fd : -1;
+	int err = 0;
+
+	if (valid & FUSE_SET_ATTR_MODE)
+		err = set_mode(in, fd, attr->st_mode);
+	if (!err && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+		err = set_owner(in, attr, valid);
+	if (!err && (valid & FUSE_SET_ATTR_SIZE))
+		err = set_size(in, fd, attr->st_size);
+	if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
+		err = set_times(in, fd, attr, valid);
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		reply_attr(req, in);
+}
+
+void fs_op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	char buf[PATH_MAX + 1];
+	ssize_t n = readlinkat(fs_inode(req, ino)->fd, "", buf, sizeof(buf));
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else if (n == sizeof(buf))
+		fuse_reply_err(req, ENAMETOOLONG);
+	else {
+		buf[n] = '\0';
+		fuse_reply_readlink(req, buf);
+	}
+}
+
+void fs_op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+	if (fstatvfs(fs_inode(req, ino)->fd, &sv) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_statfs(req, &sv);
+}

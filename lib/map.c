@@ -1,0 +1,285 @@
+/* map.c - a segment's MAP_SHARED mapping, with reads and writes that turn SIGBUS into an error.
+ * Holes are read with pread (a fault on a tmpfs hole would allocate it); data pages are used in place. */
+#include "map.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A mapping is never moved or shrunk while the map is open: when the segment outgrows it, a larger
+ * view is mapped beside it and the old one is kept on the `older` list until map_close. So a
+ * pointer handed out by map_peek stays valid without any lock held while the kernel copies from
+ * it. Views double in size (from MAP_MIN_VIEW), so a segment grown by many appends keeps only a
+ * few dozen views, all of them address space only: a mapping past the end of file costs nothing
+ * until touched, and touching it past the end faults, which the guard below catches. */
+#define MAP_MIN_VIEW (1u << 20)
+
+struct map_view {
+	char *addr;
+	size_t len;
+	struct map_view *older;
+};
+
+struct seg_map {
+	int fd;
+	int prot;                        /* 0: the fd cannot be mapped (opened O_WRONLY) */
+	_Atomic(struct map_view *) view; /* the largest view; NULL until first needed */
+	pthread_mutex_t lock;            /* serialises new views and growing the file */
+};
+
+/* The fault guard. A SIGBUS while a thread is inside map_copy jumps back to map_copy, which
+ * reports how far it got; a SIGBUS anywhere else goes to whatever handled it before us.
+ * SA_NODEFER keeps SIGBUS unblocked after the jump, so no signal mask needs saving (which would
+ * cost a system call per copy). */
+static __thread sigjmp_buf guard_jmp __attribute__((tls_model("initial-exec")));
+static __thread volatile sig_atomic_t guard_armed __attribute__((tls_model("initial-exec")));
+static struct sigaction guard_previous;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void guard_handler(int sig, siginfo_t *info, void *uctx)
+{
+	if (guard_armed) {
+		guard_armed = 0;
+		siglongjmp(guard_jmp, 1);
+	}
+	/* Not a fault of ours: hand it on, or fault again with the default action. */
+	if (guard_previous.sa_flags & SA_SIGINFO)
+		guard_previous.sa_sigaction(sig, info, uctx);
+	else if (guard_previous.sa_handler != SIG_IGN && guard_previous.sa_handler != SIG_DFL)
+		guard_previous.sa_handler(sig);
+	else
+		sigaction(SIGBUS, &guard_previous, NULL);
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = guard_handler, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &guard_previous);
+}
+
+/* Copies page by page, so that after a fault `done` counts only whole pages that were stored. */
+size_t map_copy(void *dst, const void *src, size_t len)
+{
+	volatile size_t done = 0;
+
+	pthread_once(&guard_once, guard_install);
+	if (sigsetjmp(guard_jmp, 0))
+		return done;
+	guard_armed = 1;
+	while (done < len) {
+		size_t to_page = 4096 - (((uintptr_t)dst + done) & 4095);
+		size_t n = len - done < to_page ? len - done : to_page;
+		memcpy((char *)dst + done, (const char *)src + done, n);
+		done += n;
+	}
+	guard_armed = 0;
+	return done;
+}
+
+int map_open(int fd, struct seg_map **out)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+
+	struct seg_map *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->fd = fd;
+	switch (fl & O_ACCMODE) {
+	case O_RDWR:
+		m->prot = PROT_READ | PROT_WRITE;
+		break;
+	case O_RDONLY:
+		m->prot = PROT_READ;
+		break;
+	default:
+		m->prot = 0;
+	}
+	atomic_init(&m->view, NULL);
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_once(&guard_once, guard_install);
+	*out = m;
+	return 0;
+}
+
+void map_close(struct seg_map *m)
+{
+	if (!m)
+		return;
+	struct map_view *v = atomic_load(&m->view);
+	while (v) {
+		struct map_view *older = v->older;
+		munmap(v->addr, v->len);
+		free(v);
+		v = older;
+	}
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+int map_fd(const struct seg_map *m)
+{
+	return m->fd;
+}
+
+static size_t view_len_for(size_t need)
+{
+	size_t len = MAP_MIN_VIEW;
+	while (len < need && len <= SIZE_MAX / 2)
+		len *= 2;
+	return len < need ? need : len;
+}
+
+/* A view covering [0, NEED), or NULL (errno set) when none can be mapped. */
+static struct map_view *view_covering(struct seg_map *m, size_t need)
+{
+	struct map_view *v = atomic_load_explicit(&m->view, memory_order_acquire);
+	if (v && v->len >= need)
+		return v;
+	if (!m->prot) {
+		errno = EBADF;
+		return NULL;
+	}
+
+	pthread_mutex_lock(&m->lock);
+	v = atomic_load_explicit(&m->view, memory_order_relaxed);
+	if (!v || v->len < need) {
+		struct map_view *nv = malloc(sizeof(*nv));
+		size_t len = view_len_for(need);
+		void *addr = nv ? mmap(NULL, len, m->prot, MAP_SHARED, m->fd, 0) : MAP_FAILED;
+		if (addr == MAP_FAILED) {
+			int err = nv ? errno : ENOMEM;
+			free(nv);
+			v = NULL;
+			errno = err;
+		} else {
+			*nv = (struct map_view){ .addr = addr, .len = len, .older = v };
+			atomic_store_explicit(&m->view, nv, memory_order_release);
+			v = nv;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return v;
+}
+
+static off_t file_size(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) < 0 ? -errno : st.st_size;
+}
+
+/* One lseek(SEEK_HOLE) answers three questions at once: is OFF past the end (ENXIO), where does
+ * the data run out, and is there a hole before the end of the range. */
+ssize_t map_peek(struct seg_map *m, size_t len, off_t off, const void **data)
+{
+	if (off < 0)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+
+	off_t hole = lseek(m->fd, off, SEEK_HOLE);
+	if (hole < 0)
+		return errno == ENXIO ? 0 : -errno;
+	if ((uint64_t)(hole - off) < len) {
+		if (hole == off || file_size(m->fd) != hole)
+			return -ENODATA; /* a real hole inside the range */
+		len = hole - off;        /* the range just runs past the end of file */
+	}
+
+	struct map_view *v = view_covering(m, off + len);
+	if (!v)
+		return -ENODATA;
+	*data = v->addr + off;
+	return len;
+}
+
+ssize_t map_read(struct seg_map *m, void *buf, size_t len, off_t off)
+{
+	const void *src;
+	ssize_t n = map_peek(m, len, off, &src);
+
+	if (n == -ENODATA) {
+		n = pread(m->fd, buf, len, off);
+		return n < 0 ? -errno : n;
+	}
+	if (n <= 0)
+		return n;
+	return map_copy(buf, src, n) == (size_t)n ? n : -EIO;
+}
+
+/* Grows the segment to END unless it is already that large; returns the old size when it grew,
+ * -1 when it did not need to, or -errno. */
+static off_t grow_to(struct seg_map *m, off_t end)
+{
+	off_t size = file_size(m->fd);
+	if (size < 0 || size >= end)
+		return size < 0 ? size : -1;
+
+	pthread_mutex_lock(&m->lock);
+	size = file_size(m->fd); /* again: another writer may have grown it meanwhile */
+	if (size >= 0 && size < end && ftruncate(m->fd, end) < 0)
+		size = -errno;
+	else if (size >= end)
+		size = -1;
+	pthread_mutex_unlock(&m->lock);
+	return size;
+}
+
+/* After a failed store into a grown segment: give back the part that holds nothing, unless some
+ * other writer has moved the end since. */
+static void ungrow(struct seg_map *m, off_t grown_to, off_t keep)
+{
+	pthread_mutex_lock(&m->lock);
+	if (file_size(m->fd) == grown_to && ftruncate(m->fd, keep) < 0) {
+		/* Nothing better to do: the segment keeps a hole at its end. */
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
+{
+	if (off < 0)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (len > (size_t)INT64_MAX || (off_t)len > INT64_MAX - off)
+		return -EFBIG;
+	if (m->prot == PROT_READ)
+		return -EBADF;
+
+	off_t end = off + len;
+	struct map_view *v = m->prot ? view_covering(m, end) : NULL;
+	if (!v) {
+		/* Write-only fd, or a range beyond what the address space can map. */
+		ssize_t n = pwrite(m->fd, buf, len, off);
+		return n < 0 ? -errno : n;
+	}
+
+	off_t old_size = grow_to(m, end);
+	if (old_size < -1)
+		return old_size;
+
+	size_t done = map_copy(v->addr + off, buf, len);
+	if (done == len)
+		return len;
+
+	/* The store faulted: past the end (someone truncated the segment) or out of tmpfs space. */
+	off_t size = file_size(m->fd);
+	int err = (size >= 0 && size <= off + (off_t)done) ? -EIO : -ENOSPC;
+	if (old_size >= 0) {
+		off_t keep = off + (off_t)done;
+		ungrow(m, end, keep > old_size ? keep : old_size);
+	}
+	return done ? (ssize_t)done : err;
+}

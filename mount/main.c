@@ -1,0 +1,206 @@
+/* main.c - the shmfs command: parses `shmfs [SOURCE] MOUNTPOINT [-f] [-d] [-s] [-o OPT,...]`,
+ * opens the backing directory, mounts, runs the FUSE session loop and unmounts. */
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "seg.h"
+
+#define DEFAULT_SHM_DIR "/dev/shm"
+#define TMPFS_MAGIC 0x01021994
+
+struct options {
+	char *shm_dir;         /* -o shm_dir=DIR */
+	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
+	int npositional;
+	bool help, version, too_many;
+};
+
+enum { KEY_HELP, KEY_VERSION };
+
+static const struct fuse_opt option_spec[] = {
+	{ "shm_dir=%s", offsetof(struct options, shm_dir), 0 },
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_END
+};
+
+/* Takes the positional arguments out (libfuse's own parser knows only one, the mount point),
+ * and --help/--version; everything else stays for libfuse. */
+static int take_option(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	(void)outargs;
+	struct options *o = data;
+	switch (key) {
+	case KEY_HELP:
+		o->help = true;
+		return 0;
+	case KEY_VERSION:
+		o->version = true;
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (o->npositional == 2) {
+			o->too_many = true;
+			return 0;
+		}
+		o->positional[o->npositional++] = strdup(arg);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [SOURCE] MOUNTPOINT [options]\n\n"
+	       "Shows the POSIX shared-memory objects of a tmpfs directory (default %s)\n"
+	       "as files under MOUNTPOINT.\n\n"
+	       "shmfs options:\n"
+	       "    SOURCE                 the backing directory (as mount(8) passes it)\n"
+	       "    -o shm_dir=DIR         the backing directory; wins over SOURCE\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          versions of shmfs and libfuse\n"
+	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
+	       prog, DEFAULT_SHM_DIR);
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+/* One O_PATH fd per inode the kernel remembers: `ls -l` of 10,000 segments holds 10,000. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Hands libfuse the mount point back, with the options shmfs always mounts with: the kernel
+ * checks permissions, and the mount shows as "DIR on MOUNTPOINT type fuse.shmfs". */
+static int add_mount_options(struct fuse_args *args, const char *mountpoint, const char *dir)
+{
+	char *opts = NULL, *fsname = NULL;
+	int ret = -1;
+	if (asprintf(&fsname, "fsname=%s", dir) >= 0 &&
+	    fuse_opt_add_opt(&opts, "default_permissions,subtype=shmfs") == 0 &&
+	    fuse_opt_add_opt_escaped(&opts, fsname) == 0 &&
+	    fuse_opt_add_arg(args, mountpoint) == 0 && fuse_opt_add_arg(args, "-o") == 0 &&
+	    fuse_opt_add_arg(args, opts) == 0)
+		ret = 0;
+	free(fsname);
+	free(opts);
+	return ret;
+}
+
+static int open_backing(const char *dir)
+{
+	int fd = seg_dir_open(dir);
+	if (fd < 0) {
+		fprintf(stderr, "shmfs: backing directory %s: %s\n", dir, strerror(-fd));
+		return -1;
+	}
+	struct statfs sfs;
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC)
+		fprintf(stderr, "shmfs: warning: %s is not on tmpfs: its files are not shared memory\n",
+			dir);
+	return fd;
+}
+
+static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, struct fs *fs)
+{
+	struct fuse_session *se = fuse_session_new(args, fs_ops(), fs_ops_size(), fs);
+	if (!se)
+		return 1;
+
+	int ret = 1;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_destroy;
+	if (fuse_session_mount(se, cmd->mountpoint) != 0)
+		goto out_signals;
+	fuse_daemonize(cmd->foreground);
+
+	int res;
+	if (cmd->singlethread) {
+		res = fuse_session_loop(se);
+	} else {
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
+		fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
+		res = fuse_session_loop_mt(se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	/* The loop returns the signal number when SIGTERM/SIGINT/SIGHUP ended it: a clean stop. */
+	ret = res < 0 ? 1 : 0;
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_destroy:
+	fuse_session_destroy(se);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct options o = { 0 };
+	struct fuse_cmdline_opts cmd = { 0 };
+	int ret = 1;
+
+	if (fuse_opt_parse(&args, &o, option_spec, take_option) != 0)
+		goto out;
+	if (o.help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out;
+	}
+	if (o.version) {
+		printf("shmfs %s (libfuse %s)\n", SHMFS_VERSION, fuse_pkgversion());
+		ret = 0;
+		goto out;
+	}
+	if (o.too_many || o.npositional == 0) {
+		fprintf(stderr, "shmfs: %s\nusage: %s [SOURCE] MOUNTPOINT [options]; see %s --help\n",
+			o.too_many ? "too many arguments" : "no mount point given", argv[0], argv[0]);
+		goto out;
+	}
+
+	const char *mountpoint = o.positional[o.npositional - 1];
+	const char *source = o.npositional == 2 ? o.positional[0] : NULL;
+	const char *dir = o.shm_dir ? o.shm_dir : source ? source : DEFAULT_SHM_DIR;
+	if (add_mount_options(&args, mountpoint, dir) != 0)
+		goto out;
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out;
+
+	int backing = open_backing(dir);
+	if (backing < 0)
+		goto out;
+	struct fs *fs = fs_new(backing);
+	if (!fs) {
+		perror("shmfs");
+		close(backing);
+		goto out;
+	}
+	raise_fd_limit();
+	ret = run_session(&args, &cmd, fs);
+	fs_free(fs);
+out:
+	free(cmd.mountpoint);
+	free(o.shm_dir);
+	free(o.positional[0]);
+	free(o.positional[1]);
+	fuse_opt_free_args(&args);
+	return ret;
+}
