@@ -277,9 +277,7 @@ ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
 	/* The store faulted: past the end (someone truncated the segment) or out of tmpfs space. */
 	off_t size = file_size(m->fd);
 	int err = (size >= 0 && size <= off + (off_t)done) ? -EIO : -ENOSPC;
-	if (old_size >= 0) {
-		off_t keep = off + (off_t)done;
-		ungrow(m, end, keep > old_size ? keep : old_size);
-	}
+	if (old_size >= 0)
+		ungrow(m, end, done && off + (off_t)done > old_size ? off + (off_t)done : old_size);
 	return done ? (ssize_t)done : err;
 }

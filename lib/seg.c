@@ -146,9 +146,13 @@ int seg_list(int dirfd, seg_list_fn fn, void *ctx)
 		if (!seg_name_ok(d->d_name))
 			continue;
 		struct stat st;
-		if (seg_stat(dirfd, d->d_name, &st) < 0)
-			continue; /* removed since readdir saw it */
-		ret = fn(d->d_name, &st, ctx);
+		ret = seg_stat(dirfd, d->d_name, &st);
+		if (ret == -ENOENT) {
+			ret = 0; /* removed since readdir saw it */
+			continue;
+		}
+		if (ret == 0)
+			ret = fn(d->d_name, &st, ctx);
 		if (ret)
 			break;
 	}
