@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,26 +180,44 @@ static off_t file_size(int fd)
 	return fstat(fd, &st) < 0 ? -errno : st.st_size;
 }
 
-/* One lseek(SEEK_HOLE) answers three questions at once: is OFF past the end (ENXIO), where does
- * the data run out, and is there a hole before the end of the range. */
+/* True when every page of [OFF, OFF+LEN) of view V is in the segment's page cache (or swap): data
+ * a copy can read without allocating anything. mincore() reports the segment's own pages, not just
+ * those this process has touched. lseek(SEEK_HOLE) would answer too, but tmpfs walks every page
+ * from OFF up to the first hole, all the way to the end of a full segment, on every read. */
+static bool all_data(const struct map_view *v, off_t off, size_t len)
+{
+	uintptr_t first = ((uintptr_t)v->addr + off) & ~(uintptr_t)4095;
+	uintptr_t last = (uintptr_t)v->addr + off + len;
+	unsigned char vec[256];
+
+	while (first < last) {
+		size_t pages = (last - first + 4095) / 4096;
+		if (pages > sizeof(vec))
+			pages = sizeof(vec);
+		if (mincore((void *)first, pages * 4096, vec) < 0)
+			return false;
+		for (size_t i = 0; i < pages; i++)
+			if (!(vec[i] & 1))
+				return false;
+		first += pages * 4096;
+	}
+	return true;
+}
+
 ssize_t map_peek(struct seg_map *m, size_t len, off_t off, const void **data)
 {
 	if (off < 0)
 		return -EINVAL;
-	if (len == 0)
+	off_t size = file_size(m->fd);
+	if (size < 0)
+		return size;
+	if (len == 0 || off >= size)
 		return 0;
+	if ((uint64_t)(size - off) < len)
+		len = size - off;
 
-	off_t hole = lseek(m->fd, off, SEEK_HOLE);
-	if (hole < 0)
-		return errno == ENXIO ? 0 : -errno;
-	if ((uint64_t)(hole - off) < len) {
-		if (hole == off || file_size(m->fd) != hole)
-			return -ENODATA; /* a real hole inside the range */
-		len = hole - off;        /* the range just runs past the end of file */
-	}
-
-	struct map_view *v = view_covering(m, off + len);
-	if (!v)
+	struct map_view *v = m->prot ? view_covering(m, off + len) : NULL;
+	if (!v || !all_data(v, off, len))
 		return -ENODATA;
 	*data = v->addr + off;
 	return len;
