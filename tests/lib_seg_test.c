@@ -3,7 +3,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glib.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,50 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib_fixture.h"
 #include "seg.h"
 
-/* BASE is made once by the parent (so it is removed even when a test crashes); DIR is a fresh
- * subdirectory of it for each test, DFD its O_PATH handle, as seg_dir_open would give. */
-static char base[64];
-static char dir[128];
-static int dfd = -1;
-
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)type, (void)ftw;
-	if (remove(path) < 0)
-		fprintf(stderr, "lib_seg_test: remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
-static void base_setup(void)
-{
-	snprintf(base, sizeof base, "/dev/shm/shmfs-seg-test-XXXXXX");
-	if (!mkdtemp(base)) {
-		fprintf(stderr, "lib_seg_test: mkdtemp %s: %s\n", base, strerror(errno));
-		exit(1);
-	}
-}
-
-static void base_teardown(void)
-{
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void dir_setup(void)
-{
-	snprintf(dir, sizeof dir, "%s/t-XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	ck_assert_int_ge(dfd, 0);
-	umask(022);
-}
-
-static void dir_teardown(void)
-{
-	close(dfd);
-	dfd = -1;
-}
 
 /* Creates (or replaces) NAME in the test directory holding LEN bytes of DATA. */
 static void put(const char *name, const void *data, size_t len)

@@ -1,0 +1,17 @@
+/* lib_fixture.h - the private directory the lib unit tests work in: BASE under /dev/shm made once
+ * by the parent (so it is removed even when a test crashes), DIR a fresh subdirectory per test. */
+#ifndef SHMFS_LIB_FIXTURE_H
+#define SHMFS_LIB_FIXTURE_H
+
+extern char base[64];
+extern char dir[128];
+extern int dfd; /* DIR's O_PATH handle, as seg_dir_open gives it */
+
+/* Unchecked fixture (runs in the parent): make and remove BASE. */
+void base_setup(void);
+void base_teardown(void);
+/* Checked fixture (runs in each test's child): make DIR and DFD, umask 022. */
+void dir_setup(void);
+void dir_teardown(void);
+
+#endif

@@ -1,0 +1,205 @@
+/* mount_fresh_test.c - changes made directly in the backing directory (as shm_open users make them)
+ * are seen through a real shmfs mount at once: no stale attribute, entry, listing or page cache. */
+#include "mount_harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define M (&g_mnt)
+#define ROUNDS 200
+
+static struct stat xstat(const char *path)
+{
+	struct stat st;
+	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
+	return st;
+}
+
+/* True when DIR lists NAME. */
+static bool lists(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	ck_assert_msg(d, "opendir %s: %s", dir, g_strerror(errno));
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, name) == 0)
+			found = true;
+	closedir(d);
+	return found;
+}
+
+START_TEST(test_fresh_size_and_unlink)
+{
+	/* the same name each round: a cached entry, attribute or negative entry would show */
+	g_autofree char *bp = back_path(M, "seg"), *mp = mnt_path(M, "seg");
+	for (int i = 0; i < ROUNDS; i++) {
+		off_t s1 = 4096L * i + i + 1, s2 = 3 * s1 + 7 + (off_t)i * 1000000;
+		int fd = open(bp, O_RDWR | O_CREAT | O_EXCL, 0600);
+		ck_assert_sys(fd);
+		ck_assert_sys(ftruncate(fd, s1));
+		struct stat st = xstat(mp);
+		ck_assert_msg(st.st_size == s1, "round %d: size %lld through the mount, %lld in the backing dir", i,
+			      (long long)st.st_size, (long long)s1);
+		ck_assert_uint_eq(st.st_ino, xstat(bp).st_ino);
+
+		int mfd = open(mp, O_RDONLY);
+		ck_assert_sys(mfd);
+		ck_assert_sys(ftruncate(fd, s2));
+		ck_assert_msg(xstat(mp).st_size == s2, "round %d: stat after the second ftruncate", i);
+		struct stat fst;
+		ck_assert_sys(fstat(mfd, &fst));
+		ck_assert_msg(fst.st_size == s2, "round %d: fstat of an open fd: %lld, want %lld", i,
+			      (long long)fst.st_size, (long long)s2);
+		ck_assert_sys(ftruncate(fd, s1 / 2));
+		ck_assert_sys(fstat(mfd, &fst));
+		ck_assert_int_eq(fst.st_size, s1 / 2);
+		close(mfd);
+		close(fd);
+
+		ck_assert_sys(unlink(bp));
+		ck_assert_msg(lstat(mp, &st) < 0 && errno == ENOENT, "round %d: unlinked segment still visible (%s)", i,
+			      g_strerror(errno));
+		ck_assert_errno(open(mp, O_RDONLY), ENOENT);
+	}
+}
+END_TEST
+
+START_TEST(test_fresh_readdir)
+{
+	for (int i = 0; i < ROUNDS; i++) {
+		g_autofree char *name = g_strdup_printf("r%d", i % 7);
+		g_autofree char *bp = back_path(M, "%s", name);
+		ck_assert_int_eq(write_file(bp, "x", 1), 0);
+		ck_assert_msg(lists(g_mnt.mountpoint, name), "round %d: new %s not listed", i, name);
+		ck_assert_sys(unlink(bp));
+		ck_assert_msg(!lists(g_mnt.mountpoint, name), "round %d: removed %s still listed", i, name);
+	}
+	/* and in a subdirectory */
+	g_autofree char *bd = back_path(M, "sub"), *md = mnt_path(M, "sub");
+	ck_assert_sys(mkdir(bd, 0755));
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		g_autofree char *bp = back_path(M, "sub/f");
+		ck_assert_int_eq(write_file(bp, "x", 1), 0);
+		ck_assert_msg(lists(md, "f"), "round %d: sub/f not listed", i);
+		ck_assert_sys(unlink(bp));
+		ck_assert_msg(!lists(md, "f"), "round %d: sub/f still listed", i);
+	}
+	ck_assert_sys(rmdir(bd));
+	ck_assert_errno(lstat(md, &(struct stat){ 0 }), ENOENT);
+}
+END_TEST
+
+START_TEST(test_fresh_mode_owner)
+{
+	static const mode_t modes[] = { 0600, 0640, 0644, 0400, 0755, 0000, 0666, 04711 };
+	g_autofree char *bp = back_path(M, "perm"), *mp = mnt_path(M, "perm");
+	ck_assert_int_eq(write_file(bp, "x", 1), 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		mode_t m = modes[i % G_N_ELEMENTS(modes)];
+		if (mnt_is_root())
+			ck_assert_sys(chown(bp, 1000 + i, 2000 + i));
+		ck_assert_sys(chmod(bp, m));
+		struct stat st = xstat(mp);
+		ck_assert_msg((st.st_mode & 07777) == m, "round %d: mode %o through the mount, %o set", i,
+			      st.st_mode & 07777, m);
+		if (mnt_is_root()) {
+			ck_assert_uint_eq(st.st_uid, 1000 + i);
+			ck_assert_uint_eq(st.st_gid, 2000 + i);
+		}
+	}
+	unlink(bp);
+}
+END_TEST
+
+START_TEST(test_fresh_data)
+{
+	/* Same size every round and the mtime left as it was, as when a program stores into its own
+	 * mapping of the segment (tmpfs does not touch mtime for those): only dropping the page cache
+	 * on open gives the new bytes. Even rounds store through a mapping, odd ones with pwrite and
+	 * then put the old times back. */
+	const size_t n = 64 * 1024;
+	g_autofree char *bp = back_path(M, "data"), *mp = mnt_path(M, "data");
+	g_autofree char *buf = g_malloc(n), *got = g_malloc(n);
+	int bfd = open(bp, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ck_assert_sys(bfd);
+	ck_assert_sys(ftruncate(bfd, n));
+	char *map = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	ck_assert(map != MAP_FAILED);
+	struct stat st0;
+	ck_assert_sys(fstat(bfd, &st0));
+	for (int i = 0; i < ROUNDS; i++) {
+		fill_pattern(buf, n, i);
+		if (i % 2 == 0) {
+			memcpy(map, buf, n);
+		} else {
+			ck_assert_int_eq(pwrite(bfd, buf, n, 0), (ssize_t)n);
+			ck_assert_sys(futimens(bfd, (struct timespec[2]){ st0.st_atim, st0.st_mtim }));
+		}
+		int fd = open(mp, O_RDONLY);
+		ck_assert_sys(fd);
+		ck_assert_int_eq(read(fd, got, n), (ssize_t)n);
+		ssize_t d = first_diff(got, buf, n);
+		ck_assert_msg(d < 0, "round %d (%s): byte %zd read through the mount is stale", i,
+			      i % 2 ? "pwrite" : "mapping", d);
+		close(fd);
+	}
+	munmap(map, n);
+	close(bfd);
+	unlink(bp);
+}
+END_TEST
+
+START_TEST(test_fresh_rename_and_dirs)
+{
+	g_autofree char *ba = back_path(M, "ren.a"), *bb = back_path(M, "ren.b");
+	g_autofree char *ma = mnt_path(M, "ren.a"), *mb = mnt_path(M, "ren.b");
+	g_autofree char *bd = back_path(M, "ren.d"), *md = mnt_path(M, "ren.d");
+	umask(0); /* the modes below are the modes asked for */
+	for (int i = 0; i < ROUNDS; i++) {
+		char text[32];
+		snprintf(text, sizeof text, "round %d", i);
+		ck_assert_int_eq(write_file(ba, text, strlen(text)), 0);
+		ck_assert(file_equals(ma, text, strlen(text)));
+		ck_assert_sys(rename(ba, bb));
+		ck_assert_msg(lstat(ma, &(struct stat){ 0 }) < 0 && errno == ENOENT, "round %d: old name still there", i);
+		ck_assert(file_equals(mb, text, strlen(text)));
+		ck_assert_sys(unlink(bb));
+
+		/* a directory appears and goes; a file takes its name */
+		ck_assert_sys(mkdir(bd, 0700 + (i % 8)));
+		struct stat st = xstat(md);
+		ck_assert(S_ISDIR(st.st_mode));
+		ck_assert_uint_eq(st.st_mode & 0777, 0700 + (i % 8));
+		ck_assert_sys(rmdir(bd));
+		ck_assert_int_eq(write_file(bd, text, strlen(text)), 0);
+		st = xstat(md);
+		ck_assert_msg(S_ISREG(st.st_mode), "round %d: a dir replaced by a file still shows as a dir", i);
+		ck_assert(file_equals(md, text, strlen(text)));
+		ck_assert_sys(unlink(bd));
+		ck_assert_errno(lstat(md, &(struct stat){ 0 }), ENOENT);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	mnt_require_fuse();
+	Suite *s = suite_create("mount_fresh");
+	TCase *tc = mnt_tcase("fresh", mnt_fixture_setup);
+	tcase_add_test(tc, test_fresh_size_and_unlink);
+	tcase_add_test(tc, test_fresh_readdir);
+	tcase_add_test(tc, test_fresh_mode_owner);
+	tcase_add_test(tc, test_fresh_data);
+	tcase_add_test(tc, test_fresh_rename_and_dirs);
+	suite_add_tcase(s, tc);
+	return mnt_run_suite(s);
+}

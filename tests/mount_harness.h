@@ -1,0 +1,114 @@
+/* mount_harness.h - helpers for the integration tests that mount a real shmfs: start and stop the
+ * daemon over a private backing directory, build paths on both sides, run commands, compare bytes. */
+#ifndef SHMFS_MOUNT_HARNESS_H
+#define SHMFS_MOUNT_HARNESS_H
+
+#include <check.h>
+#include <glib.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One running shmfs: its backing directory, where it is mounted, the daemon and its log.
+ * Paths carry the harness's pid (shmfs-mnt-PID-XXXXXX), so that a later run can tell the leftovers
+ * of a dead run (pid gone) from those of a live one and clean only the former. */
+struct mnt {
+	char backing[PATH_MAX];
+	char mountpoint[PATH_MAX];
+	char log[PATH_MAX];
+	pid_t daemon;
+	bool private_tmpfs; /* we mounted a tmpfs on backing (root only) */
+	bool own_backing;   /* we created backing and remove it at stop */
+	bool mounted;
+};
+
+/* Exits the test program unless a FUSE mount can be tried: /dev/fuse must open O_RDWR and
+ * SHMFS_BIN must name an executable. Exits 77 (meson's skip) with a loud SKIP line, or 1 when
+ * CI=true, where a skipped integration suite would hide a broken setup. */
+void mnt_require_fuse(void);
+
+bool mnt_is_root(void);
+
+/* Mounts shmfs over BACKING (NULL: a fresh private directory; as root a tmpfs of 64m, mode 1777,
+ * mounted on a mkdtemp dir; otherwise a mkdtemp dir under /dev/shm) at a fresh mount point,
+ * with -o shm_dir=BACKING[,allow_other as root][,EXTRA]. Waits up to 10 s for the mount.
+ * Returns 0, or -1 after printing why (with the daemon's log) and undoing what it did. */
+int mnt_start(struct mnt *m, const char *backing_or_null, const char *extra_opts);
+
+/* As mnt_start with a private tmpfs of TMPFS_SIZE (e.g. "8m"; root only, else the size is ignored). */
+int mnt_start_sized(struct mnt *m, const char *tmpfs_size, const char *extra_opts);
+
+/* Unmounts (fusermount3 -u, retried while busy), waits for the daemon (10 s), removes what
+ * mnt_start made. Returns the daemon's exit status (0 for a clean exit), 128+SIG when it died by a
+ * signal, -1 when it had to be killed or could not be unmounted. The log is kept when not 0. */
+int mnt_stop(struct mnt *m);
+
+/* True while the daemon process runs (not a zombie) and its mount point answers stat. */
+bool mnt_alive(const struct mnt *m);
+
+/* The last MAX bytes of the daemon's log (g_free it); "" when there is none. */
+char *mnt_log_tail(const struct mnt *m, size_t max);
+
+/* Paths through the mount and in the backing directory: g_strdup_printf'ed, g_free them
+ * (g_autofree char *p = mnt_path(&g_mnt, "x")). */
+char *mnt_path(const struct mnt *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+char *back_path(const struct mnt *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Runs a shell command; returns its exit status (128+SIG when killed, -1 when it could not run). */
+int run(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* Runs a shell command and returns its stdout (g_free it); *STATUS as run() when not NULL. */
+char *capture_status(int *status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+char *capture(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* A shell-quoted copy of S (g_free it). */
+char *q(const char *s);
+
+/* Deterministic pseudo-random bytes: the same SEED gives the same bytes. */
+void fill_pattern(void *buf, size_t len, uint64_t seed);
+/* Writes LEN bytes to PATH (created 0644 or truncated). Returns 0 or -errno. */
+int write_file(const char *path, const void *buf, size_t len);
+/* Reads all of PATH (g_free it); NULL with errno set on failure. */
+void *read_file(const char *path, size_t *len);
+/* True when PATH holds exactly the LEN bytes of BUF; says where it differs on stderr otherwise. */
+bool file_equals(const char *path, const void *buf, size_t len);
+/* Index of the first differing byte, or -1 when equal. */
+ssize_t first_diff(const void *a, const void *b, size_t len);
+
+/* --- Check glue: one mount per TCase, kept in g_mnt so that the forked tests see it. --- */
+extern struct mnt g_mnt;
+/* Mount fixtures that failed to set up or whose daemon did not exit 0; mnt_run_suite fails then. */
+extern int mnt_fixture_failures;
+
+/* Unchecked-fixture bodies: start g_mnt (failures are counted, and every test of the case then
+ * fails in mnt_checked_setup) and stop it (a non-zero daemon status is printed and counted). */
+void mnt_fixture_start(const char *backing, const char *tmpfs_size, const char *extra);
+void mnt_fixture_setup(void); /* private 64m tmpfs, no extra options */
+void mnt_fixture_teardown(void);
+/* Checked fixture run in each forked test: asserts the mount is up and the daemon alive. */
+void mnt_checked_setup(void);
+/* A TCase with SETUP/mnt_fixture_teardown as unchecked fixture, mnt_checked_setup as checked
+ * fixture and a 60 s timeout. */
+TCase *mnt_tcase(const char *name, void (*setup)(void));
+/* Runs S with CK_FORK; returns the process exit code (failure when a test or a fixture failed). */
+int mnt_run_suite(Suite *s);
+
+/* ck_assert for a syscall result: prints errno's name when it fails. */
+#define ck_assert_sys(expr)                                                                 \
+	do {                                                                                \
+		errno = 0;                                                                  \
+		long _r = (long)(expr);                                                     \
+		ck_assert_msg(_r >= 0, "%s failed: %s", #expr, g_strerror(errno));        \
+	} while (0)
+
+/* Asserts that EXPR (a syscall) fails with errno ERR. */
+#define ck_assert_errno(expr, err)                                                          \
+	do {                                                                                \
+		errno = 0;                                                                  \
+		long _r = (long)(expr);                                                     \
+		int _e = errno;                                                             \
+		ck_assert_msg(_r == -1 && _e == (err), "%s: expected -1 %s, got %ld (%s)", #expr, \
+			      strerrorname_np(err), _r, _r == -1 ? strerrorname_np(_e) : "no error"); \
+	} while (0)
+
+#endif
