@@ -25,12 +25,15 @@ static inline void seed_die(const char *prog, const char *what, const char *wher
 	exit(1);
 }
 
-/* Opens ARG with FLAGS: with a '/' in it as a file path, else as shm_open("/ARG"). With O_EXCL an
+/* Opens ARG (NULL: the seed's "my_shm") with FLAGS: with a '/' in it as a file path, else as
+ * shm_open("/ARG"). With O_EXCL an
  * old object of that name is removed first, as the seed's writer does. Sets *WHERE (a buffer of
  * WHERE_SIZE) to the file the object is, for messages; exits with a message on failure. */
 static inline int seed_open(const char *prog, const char *arg, int flags, char *where,
 			    size_t where_size)
 {
+	if (!arg)
+		arg = "my_shm";
 	bool by_path = strchr(arg, '/') != NULL;
 	char shm_name[4096];
 	int fd;

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: shm_reader [NAME|PATH]\n");
 		return 1;
 	}
-	int fd = seed_open("shm_reader", argc > 1 ? argv[1] : "my_shm", O_RDONLY, where,
+	int fd = seed_open("shm_reader", argv[1], O_RDONLY, where,
 			   sizeof(where));
 	if (fstat(fd, &st) < 0)
 		seed_die("shm_reader", "fstat", where);

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: shm_writer [NAME|PATH]\n");
 		return 1;
 	}
-	int fd = seed_open("shm_writer", argc > 1 ? argv[1] : "my_shm", O_RDWR | O_CREAT | O_EXCL,
+	int fd = seed_open("shm_writer", argv[1], O_RDWR | O_CREAT | O_EXCL,
 			   where, sizeof(where));
 	if (ftruncate(fd, SEG_SIZE) < 0)
 		seed_die("shm_writer", "ftruncate", where);
