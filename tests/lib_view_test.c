@@ -1,0 +1,752 @@
+/* lib_view_test.c - Check unit tests of lib/view.h and lib/value.h: the exact text of views of every
+ * kind of field, value round trips, reads at any offset, a 4 GB sparse segment, shrunk segments. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <glib.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib_fixture.h"
+#include "map.h"
+#include "rtype.h"
+#include "seg.h"
+#include "value.h"
+#include "view.h"
+
+/* ---- helpers ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	uint64_t x = rng_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void fill_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(rng() >> 56);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct rtype *parse_type(const char *decl)
+{
+	struct rtype_error err;
+	struct rtype *t = rtype_parse(decl, &err);
+	ck_assert_msg(t != NULL, "rtype_parse(%s): %s", decl, err.msg);
+	return t;
+}
+
+/* A segment under test: its type, fd, map and view layout. */
+struct vt {
+	struct rtype *t;
+	int fd;
+	struct seg_map *m;
+	struct view_layout vl;
+};
+
+/* Creates segment NAME holding LEN bytes of DATA (NULL: a hole of LEN bytes) and lays out its view. */
+static void vt_open(struct vt *v, const char *decl, const char *name, const void *data, uint64_t len)
+{
+	v->t = parse_type(decl);
+	v->fd = seg_create(dfd, name, O_RDWR | O_EXCL, 0600);
+	ck_assert_int_ge(v->fd, 0);
+	if (data)
+		ck_assert_int_eq(pwrite(v->fd, data, len, 0), (ssize_t)len);
+	else
+		ck_assert_int_eq(ftruncate(v->fd, (off_t)len), 0);
+	ck_assert_int_eq(map_open(v->fd, &v->m), 0);
+	ck_assert_int_eq(view_layout_init(&v->vl, v->t, len), 0);
+}
+
+static void vt_close(struct vt *v)
+{
+	view_layout_free(&v->vl);
+	map_close(v->m);
+	close(v->fd);
+	rtype_free(v->t);
+}
+
+/* The whole text in one view_read; checks that it is view_size bytes. */
+static char *vt_text(struct vt *v, size_t *len)
+{
+	uint64_t size = view_size(&v->vl);
+	char *buf = malloc(size + 1);
+	ck_assert_ptr_nonnull(buf);
+	ssize_t n = view_read(&v->vl, v->m, buf, size + 100, 0);
+	ck_assert_int_eq(n, (ssize_t)size);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Asserts every line after the header, and the header's last (column names) line, has line_len bytes. */
+static void assert_line_lengths(struct vt *v, const char *text, size_t len)
+{
+	const struct view_layout *vl = &v->vl;
+	ck_assert_uint_ge(vl->header_len, vl->line_len);
+	const char *names = vl->header + vl->header_len - vl->line_len;
+	ck_assert_msg(names == vl->header || names[-1] == '\n', "names line is not line_len long");
+	ck_assert_int_eq(names[0], '#');
+	ck_assert_uint_eq((len - vl->header_len) % vl->line_len, 0);
+	for (size_t off = vl->header_len; off < len; off += vl->line_len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_uint_eq((size_t)(nl - text) - off + 1, vl->line_len);
+	}
+}
+
+/* Renders DATA (LEN bytes) as type DECL and compares with WANT exactly. */
+static void assert_view(const char *decl, const void *data, size_t len, const char *want)
+{
+	struct vt v;
+	vt_open(&v, decl, "seg", data, len);
+	size_t n;
+	char *text = vt_text(&v, &n);
+	ck_assert_str_eq(text, want);
+	assert_line_lengths(&v, text, n);
+	free(text);
+	vt_close(&v);
+}
+
+/* ---- exact text ---- */
+
+START_TEST(seed_exact)
+{
+	int64_t rec[3] = { 100, 876, 8021 };
+	assert_view("int64 Col1; int64 Col2; int64 Col3", rec, sizeof rec,
+		    "# shmfs view: int64 Col1; int64 Col2; int64 Col3\n"
+		    "# type: int64 Col1 @0 +8; int64 Col2 @8 +8; int64 Col3 @16 +8\n"
+		    "# record: 24 bytes, align 8\n"
+		    "# records: 1\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#                 Col1                 Col2                 Col3\n"
+		    "0                  100                  876                 8021\n");
+}
+END_TEST
+
+struct ints {
+	int8_t a;
+	uint8_t b;
+	int16_t c;
+	uint16_t d;
+	int32_t e;
+	uint32_t f;
+	int64_t g;
+	uint64_t h;
+};
+
+START_TEST(ints_exact)
+{
+	struct ints r[3] = {
+		{ INT8_MIN, 0, INT16_MIN, 0, INT32_MIN, 0, INT64_MIN, 0 },
+		{ INT8_MAX, UINT8_MAX, INT16_MAX, UINT16_MAX, INT32_MAX, UINT32_MAX, INT64_MAX, UINT64_MAX },
+		{ 7, 42, -300, 1000, 123456, 99, -5, 10000000000ULL },
+	};
+	assert_view("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h", r, sizeof r,
+		    "# shmfs view: int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h\n"
+		    "# type: int8 a @0 +1; uint8 b @1 +1; int16 c @2 +2; uint16 d @4 +2; int32 e @8 +4; "
+		    "uint32 f @12 +4; int64 g @16 +8; uint64 h @24 +8\n"
+		    "# record: 32 bytes, align 8\n"
+		    "# records: 3\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#    a   b      c     d           e          f                    g                    h\n"
+		    "0 -128   0 -32768     0 -2147483648          0 -9223372036854775808                    0\n"
+		    "1  127 255  32767 65535  2147483647 4294967295  9223372036854775807 18446744073709551615\n"
+		    "2    7  42   -300  1000      123456         99                   -5          10000000000\n");
+}
+END_TEST
+
+struct hexes {
+	uint32_t flags;
+	int16_t s;
+	uint8_t b;
+	uint64_t w;
+};
+
+START_TEST(hex_exact)
+{
+	struct hexes r[2] = {
+		{ 0xdeadbeef, -2, 0x0a, 0x0123456789abcdefULL },
+		{ 0, 0, 0, UINT64_MAX },
+	};
+	assert_view("uint32 flags : hex; int16 s : hex; uint8 b : hex; uint64 w : hex", r, sizeof r,
+		    "# shmfs view: uint32 flags : hex; int16 s : hex; uint8 b : hex; uint64 w : hex\n"
+		    "# type: uint32 flags : hex @0 +4; int16 s : hex @4 +2; uint8 b : hex @6 +1; "
+		    "uint64 w : hex @8 +8\n"
+		    "# record: 16 bytes, align 8\n"
+		    "# records: 2\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#      flags      s    b                  w\n"
+		    "0 0xdeadbeef 0xfffe 0x0a 0x0123456789abcdef\n"
+		    "1 0x00000000 0x0000 0x00 0xffffffffffffffff\n");
+}
+END_TEST
+
+struct floats {
+	float f;
+	double d;
+};
+
+START_TEST(floats_exact)
+{
+	struct floats r[12] = {
+		{ -0.0f, -0.0 },
+		{ NAN, -INFINITY },
+		{ INFINITY, 4.9e-324 },
+		{ FLT_TRUE_MIN, 0.1 },
+		{ 0.1f, 1e300 },
+		{ FLT_MAX, DBL_MAX },
+		{ FLT_MIN, DBL_MIN },
+		{ 1.0f / 3, 123456789.0 },
+		{ 16777216.0f, -1.5 },
+		{ 1e-5f, 100.0 },
+		{ 1e9f, 1e15 },
+		{ 100000.0f, 1e14 },
+	};
+	assert_view("float f; double d", r, sizeof r,
+		    "# shmfs view: float32 f; float64 d\n"
+		    "# type: float32 f @0 +4; float64 d @8 +8\n"
+		    "# record: 16 bytes, align 8\n"
+		    "# records: 12\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#                f                        d\n"
+		    " 0              -0                       -0\n"
+		    " 1             nan                     -inf\n"
+		    " 2             inf                   5e-324\n"
+		    " 3           1e-45                      0.1\n"
+		    " 4             0.1                   1e+300\n"
+		    " 5   3.4028235e+38  1.7976931348623157e+308\n"
+		    " 6   1.1754944e-38  2.2250738585072014e-308\n"
+		    " 7      0.33333334                123456789\n"
+		    " 8        16777216                     -1.5\n"
+		    " 9           1e-05                      100\n"
+		    "10           1e+09                    1e+15\n"
+		    "11          100000          100000000000000\n");
+}
+END_TEST
+
+struct strs {
+	char name[8];
+	bool ok;
+	char c;
+};
+
+START_TEST(strings_exact)
+{
+	struct strs r[5] = {
+		{ "a\"b\\c", 1, 'x' },
+		{ "x\ny\tz\r", 0, '"' },
+		{ "\xc3\xa9t\x01\x7f", 0, 0 },
+		{ { 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H' }, 0, (char)0xff },
+		{ "", 0, 0 },
+	};
+	r[2].ok = true;
+	/* A bool byte that is neither 0 nor 1 still reads as true. */
+	memset(&r[4].ok, 2, 1);
+	assert_view("char name[8]; bool ok; char c", r, sizeof r,
+		    "# shmfs view: char name[8]; bool ok; char c\n"
+		    "# type: char name[8] @0 +8; bool ok @8 +1; char c @9 +1\n"
+		    "# record: 10 bytes, align 1\n"
+		    "# records: 5\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "# name                                  ok      c\n"
+		    "0 \"a\\\"b\\\\c\"                           true    \"x\"\n"
+		    "1 \"x\\ny\\tz\\r\"                        false   \"\\\"\"\n"
+		    "2 \"\\xc3\\xa9t\\x01\\x7f\"                 true     \"\"\n"
+		    "3 \"ABCDEFGH\"                         false \"\\xff\"\n"
+		    "4 \"\"                                  true     \"\"\n");
+}
+END_TEST
+
+struct arrays {
+	int32_t q[3];
+	bool b[2];
+	double d[2];
+	uint8_t h[2];
+};
+
+START_TEST(arrays_exact)
+{
+	struct arrays r[1] = { { { 1, -2, INT32_MAX }, { 1, 0 }, { 0.5, -0.0 }, { 0xab, 0x01 } } };
+	assert_view("int32 q[3]; bool b[2]; double d[2]; uint8 h[2] : hex", r, sizeof r,
+		    "# shmfs view: int32 q[3]; bool b[2]; float64 d[2]; uint8 h[2] : hex\n"
+		    "# type: int32 q[3] @0 +12; bool b[2] @12 +2; float64 d[2] @16 +16; "
+		    "uint8 h[2] : hex @32 +2\n"
+		    "# record: 40 bytes, align 8\n"
+		    "# records: 1\n"
+		    "# leftover: 0 bytes\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#                                     q             b"
+		    "                                                   d           h\n"
+		    "0                     [1,-2,2147483647]  [true,false]"
+		    "                                            [0.5,-0] [0xab,0x01]\n");
+}
+END_TEST
+
+START_TEST(leftover_and_empty)
+{
+	int64_t rec[7] = { 1, 2, 3, 4, 5, 6, 0x7777777777777777 };
+	/* 2 records of 24 bytes and 5 bytes over: only the hint tells of them. */
+	assert_view("int64 a; int64 b; int64 c", rec, 53,
+		    "# shmfs view: int64 a; int64 b; int64 c\n"
+		    "# type: int64 a @0 +8; int64 b @8 +8; int64 c @16 +8\n"
+		    "# record: 24 bytes, align 8\n"
+		    "# records: 2\n"
+		    "# leftover: 5 bytes (size is not a multiple of the record: wrong type?)\n"
+		    "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n"
+		    "#                    a                    b                    c\n"
+		    "0                    1                    2                    3\n"
+		    "1                    4                    5                    6\n");
+
+	/* An empty segment: the header alone; nothing past it. */
+	struct vt v;
+	vt_open(&v, "int64 a; int64 b; int64 c", "empty", NULL, 0);
+	ck_assert_uint_eq(v.vl.nrecords, 0);
+	ck_assert_uint_eq(view_size(&v.vl), v.vl.header_len);
+	char buf[64];
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, (off_t)v.vl.header_len), 0);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, 1 << 30), 0);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, -1), -EINVAL);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 0, 0), 0);
+	ck_assert_ptr_nonnull(strstr(v.vl.header, "# records: 0\n# leftover: 0 bytes\n"));
+	vt_close(&v);
+}
+END_TEST
+
+/* Line 1 of the header is a declaration that parses back to the same layout. */
+START_TEST(header_declaration_reparses)
+{
+	static const char *decls[] = {
+		("struct S { char tag; double d; short s[3]; unsigned char u : hex; _Bool b; "
+		 "char name[5]; long long l; float f[2]; int i : hex; };"),
+		"int64 Col1; int64 Col2; int64 Col3",
+		"char c; char s[1]; uint16 h[4] : hex",
+	};
+	for (size_t k = 0; k < G_N_ELEMENTS(decls); k++) {
+		struct rtype *t = parse_type(decls[k]);
+		struct view_layout vl;
+		ck_assert_int_eq(view_layout_init(&vl, t, 1000), 0);
+		const char *p = vl.header + strlen("# shmfs view: ");
+		ck_assert(g_str_has_prefix(vl.header, "# shmfs view: "));
+		char *decl = g_strndup(p, strcspn(p, "\n"));
+		struct rtype *u = parse_type(decl);
+		ck_assert_uint_eq(u->nfields, t->nfields);
+		ck_assert_uint_eq(u->size, t->size);
+		ck_assert_uint_eq(u->align, t->align);
+		for (size_t i = 0; i < t->nfields; i++) {
+			ck_assert_str_eq(u->fields[i].name, t->fields[i].name);
+			ck_assert_int_eq(u->fields[i].kind, t->fields[i].kind);
+			ck_assert_uint_eq(u->fields[i].offset, t->fields[i].offset);
+			ck_assert_uint_eq(u->fields[i].count, t->fields[i].count);
+			ck_assert_int_eq(u->fields[i].is_string, t->fields[i].is_string);
+			ck_assert_int_eq(u->fields[i].hex, t->fields[i].hex);
+		}
+		rtype_free(u);
+		g_free(decl);
+		view_layout_free(&vl);
+		rtype_free(t);
+	}
+}
+END_TEST
+
+/* ---- value round trips ---- */
+
+static const struct rfield *field_of(const struct rtype *t, const char *name)
+{
+	const struct rfield *f = rtype_field(t, name);
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+/* True when the element at P is a float or double NaN (whose payload the text does not keep). */
+static bool is_nan_elem(const struct rfield *f, const void *p)
+{
+	float x;
+	double y;
+
+	if (f->kind == RT_FLOAT32) {
+		memcpy(&x, p, sizeof x);
+		return isnan(x);
+	}
+	if (f->kind == RT_FLOAT64) {
+		memcpy(&y, p, sizeof y);
+		return isnan(y);
+	}
+	return false;
+}
+
+/* Formats the element at SRC and parses the text back; the bytes must come back the same. */
+static void assert_elem_roundtrip(const struct rfield *f, const void *src)
+{
+	char text[VALUE_SCALAR_MAX + 1];
+	unsigned char back[8] = { 0 };
+	size_t n = value_format_elem(f, src, text), used;
+
+	ck_assert_uint_le(n, value_elem_width(f));
+	text[n] = '\0';
+	ck_assert_msg(value_parse_elem(f, text, n, back, &used) == VALUE_OK, "%s: '%s' does not parse",
+		      f->name, text);
+	ck_assert_uint_eq(used, n);
+	if (is_nan_elem(f, src)) {
+		ck_assert_str_eq(text, "nan");
+		ck_assert(is_nan_elem(f, back));
+		return;
+	}
+	ck_assert_msg(memcmp(back, src, f->elem_size) == 0, "%s: '%s' reads back as other bits",
+		      f->name, text);
+}
+
+START_TEST(float_roundtrip)
+{
+	struct rtype *t = parse_type("float f; double d");
+	const struct rfield *ff = field_of(t, "f"), *fd = field_of(t, "d");
+
+	rng_state = 0x1234567;
+	for (int i = 0; i < 20000; i++) {
+		uint32_t b32 = (uint32_t)rng();
+		uint64_t b64 = rng();
+		assert_elem_roundtrip(ff, &b32);
+		assert_elem_roundtrip(fd, &b64);
+	}
+	static const double dv[] = { 0.0, -0.0, 0.1, 0.2, 0.3, 1e300, 4.9e-324, DBL_MIN, DBL_MAX,
+				     DBL_EPSILON, 1.0 / 3, 123456789012345678.0, -2.5e-310, INFINITY,
+				     -INFINITY, NAN };
+	static const float fv[] = { 0.0f, -0.0f, 0.1f, FLT_TRUE_MIN, FLT_MIN, FLT_MAX, FLT_EPSILON,
+				    1.0f / 3, 16777217.0f, -3e-40f, INFINITY, -INFINITY, NAN };
+	for (size_t i = 0; i < G_N_ELEMENTS(dv); i++)
+		assert_elem_roundtrip(fd, &dv[i]);
+	for (size_t i = 0; i < G_N_ELEMENTS(fv); i++)
+		assert_elem_roundtrip(ff, &fv[i]);
+
+	/* Shortest: 0.1 is "0.1", not 0.10000000000000001. */
+	char text[VALUE_SCALAR_MAX];
+	double tenth = 0.1;
+	ck_assert_uint_eq(value_format_elem(fd, &tenth, text), 3);
+	ck_assert(memcmp(text, "0.1", 3) == 0);
+	rtype_free(t);
+}
+END_TEST
+
+START_TEST(int_roundtrip)
+{
+	struct rtype *t = parse_type("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; "
+				     "uint64 h; int8 ha : hex; int64 hg : hex; uint16 hd : hex; bool z; char y");
+	static const int64_t sv[] = { 0, 1, -1, 9, 10, -10, 99, 100, 127, -128, 255, 32767, -32768,
+				      65535, INT32_MAX, INT32_MIN, UINT32_MAX, INT64_MAX, INT64_MIN };
+
+	rng_state = 42;
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct rfield *f = &t->fields[i];
+		for (size_t k = 0; k < G_N_ELEMENTS(sv); k++) {
+			unsigned char b[8];
+			memcpy(b, &sv[k], 8); /* the low bytes of each: x86-64 is little-endian */
+			if (f->kind == RT_BOOL)
+				b[0] &= 1;
+			assert_elem_roundtrip(f, b);
+		}
+		for (int k = 0; k < 2000; k++) {
+			uint64_t v = rng() >> (rng() % 64);
+			if (f->kind == RT_BOOL)
+				v &= 1;
+			assert_elem_roundtrip(f, &v);
+		}
+	}
+	rtype_free(t);
+}
+END_TEST
+
+/* ---- reads at any offset ---- */
+
+static const char mixed_decl[] =
+	"int8 a; uint16 b; int32 c : hex; float f; double d; bool ok; char ch; char name[6]; "
+	"int16 q[3]; uint64 big; float v[2]";
+
+/* Random records, with the bytes that render lossily (strings after a NUL, bools) made regular. */
+static void *random_records(const struct rtype *t, size_t n)
+{
+	unsigned char *buf = malloc(n * t->size);
+	ck_assert_ptr_nonnull(buf);
+	fill_random(buf, n * t->size);
+	for (size_t r = 0; r < n; r++) {
+		unsigned char *rec = buf + r * t->size;
+		for (size_t i = 0; i < t->nfields; i++) {
+			const struct rfield *f = &t->fields[i];
+			if (f->kind == RT_BOOL)
+				for (size_t k = 0; k < f->count; k++)
+					rec[f->offset + k] &= 1;
+			if (f->is_string) {
+				/* The text stops at the first NUL: none before LEN, all zero after. */
+				size_t len = rng() % (f->count + 1);
+				for (size_t k = 0; k < len; k++)
+					rec[f->offset + k] |= !rec[f->offset + k];
+				memset(rec + f->offset + len, 0, f->count - len);
+			}
+		}
+	}
+	return buf;
+}
+
+START_TEST(random_slices)
+{
+	struct rtype *t = parse_type(mixed_decl);
+	const size_t nrec = 200;
+	rng_state = 7;
+	void *data = random_records(t, nrec + 1); /* and 3 bytes over: leftover */
+	struct vt v;
+	vt_open(&v, mixed_decl, "seg", data, nrec * t->size + 3);
+
+	size_t len;
+	char *text = vt_text(&v, &len);
+	ck_assert_uint_eq(len, v.vl.header_len + nrec * v.vl.line_len);
+	assert_line_lengths(&v, text, len);
+
+	/* Each record line is view_render_record's output, index first. */
+	char *line = malloc(v.vl.line_len);
+	for (size_t r = 0; r < nrec; r++) {
+		view_render_record(&v.vl, r, (char *)data + r * t->size, line);
+		ck_assert(memcmp(line, text + v.vl.header_len + r * v.vl.line_len, v.vl.line_len) == 0);
+		ck_assert_uint_eq(strtoull(line, NULL, 10), r);
+	}
+
+	char *buf = malloc(len + 8192);
+	for (int i = 0; i < 1000; i++) {
+		size_t off = rng() % (len + 64);
+		size_t want = i % 10 == 0 ? rng() % (len + 1) : rng() % (3 * v.vl.line_len + 2);
+		memset(buf, 0x55, want + 1);
+		ssize_t n = view_read(&v.vl, v.m, buf, want, (off_t)off);
+		size_t expect = off >= len ? 0 : MIN(want, len - off);
+		ck_assert_int_eq(n, (ssize_t)expect);
+		ck_assert_msg(memcmp(buf, text + MIN(off, len), expect) == 0, "slice at %zu +%zu differs",
+			      off, want);
+		ck_assert_int_eq((unsigned char)buf[expect], 0x55); /* nothing written past it */
+	}
+	free(buf);
+	free(line);
+	free(text);
+	free(data);
+	vt_close(&v);
+	rtype_free(t);
+}
+END_TEST
+
+/* The text of a record line, split into its values, parses back into the record's bytes. */
+START_TEST(rendered_values_parse_back)
+{
+	struct rtype *t = parse_type(mixed_decl);
+	rng_state = 99;
+	const size_t nrec = 300;
+	unsigned char *data = random_records(t, nrec);
+	struct view_layout vl;
+	ck_assert_int_eq(view_layout_init(&vl, t, nrec * t->size), 0);
+	char *line = malloc(vl.line_len);
+	unsigned char *back = malloc(t->size);
+
+	for (size_t r = 0; r < nrec; r++) {
+		unsigned char *rec = data + r * t->size;
+		view_render_record(&vl, r, rec, line);
+		size_t col = vl.index_width;
+		for (size_t i = 0; i < t->nfields; i++) {
+			const struct rfield *f = &t->fields[i];
+			const char *s = line + col + 1;
+			size_t w = vl.col_width[i], skip = 0, used;
+			while (skip < w && s[skip] == ' ')
+				skip++;
+			ck_assert_int_eq(value_parse_field(f, s + skip, w - skip, back, &used), VALUE_OK);
+			for (size_t k = skip + used; k < w; k++)
+				ck_assert_int_eq(s[k], ' ');
+			for (size_t e = 0; e < f->count; e++) {
+				const unsigned char *a = rec + f->offset + e * f->elem_size;
+				const unsigned char *b = back + e * f->elem_size;
+				if (is_nan_elem(f, a))
+					ck_assert(is_nan_elem(f, b));
+				else
+					ck_assert_msg(memcmp(a, b, f->elem_size) == 0, "record %zu field %s",
+						      r, f->name);
+			}
+			col += 1 + w;
+		}
+	}
+	free(back);
+	free(line);
+	free(data);
+	view_layout_free(&vl);
+	rtype_free(t);
+}
+END_TEST
+
+/* ---- big sparse segments ---- */
+
+START_TEST(big_sparse_tail)
+{
+	const uint64_t size = 4000000000ULL;
+	struct vt v;
+	vt_open(&v, "int64 Col1; int64 Col2; int64 Col3", "big", NULL, size);
+	ck_assert_uint_eq(v.vl.nrecords, 166666666);
+	ck_assert_uint_eq(v.vl.leftover, 16);
+	ck_assert_uint_eq(v.vl.index_width, 9);
+	ck_assert_uint_eq(v.vl.line_len, 9 + 3 * 21 + 1);
+	ck_assert_uint_eq(view_size(&v.vl), v.vl.header_len + 166666666ULL * 73);
+
+	struct stat before, after;
+	ck_assert_int_eq(fstat(v.fd, &before), 0);
+
+	char buf[4096];
+	uint64_t total = view_size(&v.vl);
+	double t0 = now();
+	ssize_t n = view_read(&v.vl, v.m, buf, sizeof buf, (off_t)(total - sizeof buf));
+	double dt = now() - t0;
+	ck_assert_int_eq(n, (ssize_t)sizeof buf);
+	ck_assert_msg(dt < 0.5, "reading the tail took %.3f s", dt);
+
+	const char *last = "166666665                    0                    0                    0\n";
+	ck_assert(memcmp(buf + sizeof buf - strlen(last), last, strlen(last)) == 0);
+	ck_assert(memcmp(buf + sizeof buf - 2 * strlen(last), "166666664 ", 10) == 0);
+
+	/* The head too, and nothing was allocated for either. */
+	n = view_read(&v.vl, v.m, buf, sizeof buf, 0);
+	ck_assert_int_eq(n, (ssize_t)sizeof buf);
+	ck_assert(memcmp(buf + v.vl.header_len, "        0 ", 10) == 0);
+	ck_assert_int_eq(fstat(v.fd, &after), 0);
+	ck_assert_int_eq(after.st_blocks, before.st_blocks);
+	ck_assert_int_eq(after.st_size, (off_t)size);
+	vt_close(&v);
+}
+END_TEST
+
+/* ---- a segment that shrank after its layout was made ---- */
+
+START_TEST(shrunk_segment)
+{
+	int64_t rec[300];
+	for (int i = 0; i < 300; i++)
+		rec[i] = i;
+	struct vt v;
+	vt_open(&v, "int64 a; int64 b; int64 c", "seg", rec, sizeof rec);
+	size_t len = view_size(&v.vl);
+	char *buf = malloc(len);
+
+	/* Half of it gone: a whole read stops short, after the header. */
+	ck_assert_int_eq(ftruncate(v.fd, sizeof rec / 2), 0);
+	ssize_t n = view_read(&v.vl, v.m, buf, len, 0);
+	ck_assert_int_ge(n, (ssize_t)v.vl.header_len);
+	ck_assert_int_lt(n, (ssize_t)len);
+	ck_assert_int_eq((n - (ssize_t)v.vl.header_len) % (ssize_t)v.vl.line_len, 0);
+	/* A read of records past the new end alone fails. */
+	n = view_read(&v.vl, v.m, buf, 100, (off_t)(len - 100));
+	ck_assert_int_eq(n, -EIO);
+
+	/* All of it gone. */
+	ck_assert_int_eq(ftruncate(v.fd, 0), 0);
+	n = view_read(&v.vl, v.m, buf, len, 0);
+	ck_assert(n == -EIO || (n >= 0 && (size_t)n <= v.vl.header_len));
+	for (int i = 0; i < 50; i++) {
+		off_t off = (off_t)(v.vl.header_len + (size_t)i * 97);
+		n = view_read(&v.vl, v.m, buf, 1000, off);
+		ck_assert_int_eq(n, -EIO);
+	}
+	/* The header still reads. */
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, 0), 10);
+	free(buf);
+	vt_close(&v);
+}
+END_TEST
+
+/* ---- view_error_text ---- */
+
+START_TEST(error_text)
+{
+	struct rtype_error err = { .line = 2, .col = 3, .msg = "line 2, col 3: unknown type 'int65'" };
+	size_t len;
+	char *s = view_error_text("int64 a;\n\tint65 b;", &err, &len);
+	ck_assert_uint_eq(len, strlen(s));
+	ck_assert_str_eq(s, "# shmfs view: the type of this segment does not parse\n"
+			    "# error: line 2, col 3: unknown type 'int65'\n"
+			    "# type:\n"
+			    "#   int64 a;\n"
+			    "#   \tint65 b;\n"
+			    "#   \t ^\n"
+			    "# fix the type (xattr user.shmfs.type or the types file) to see the records\n");
+	g_free(s);
+
+	/* Control bytes of a hostile declaration do not break lines; no ERR at all still says something. */
+	s = view_error_text("a\rb\x1b", NULL, &len);
+	ck_assert_str_eq(s, "# shmfs view: the type of this segment does not parse\n"
+			    "# error: unknown error\n"
+			    "# type:\n"
+			    "#   a?b?\n"
+			    "# fix the type (xattr user.shmfs.type or the types file) to see the records\n");
+	g_free(s);
+
+	/* A real parse error, whole. */
+	struct rtype_error real;
+	ck_assert_ptr_null(rtype_parse("int64 a; int65 b", &real));
+	s = view_error_text("int64 a; int65 b", &real, &len);
+	ck_assert_ptr_nonnull(strstr(s, real.msg));
+	ck_assert_ptr_nonnull(strstr(s, "#   int64 a; int65 b\n#            ^\n"));
+	for (size_t i = 0; i < len; i++)
+		ck_assert(i == 0 || s[i - 1] != '\n' || s[i] == '#');
+	g_free(s);
+}
+END_TEST
+
+static Suite *view_suite(void)
+{
+	Suite *s = suite_create("view");
+	struct {
+		const char *name;
+		const TTest *tests[8];
+	} cases[] = {
+		{ "exact", { seed_exact, ints_exact, hex_exact, floats_exact, strings_exact, arrays_exact,
+			     leftover_and_empty, header_declaration_reparses } },
+		{ "values", { float_roundtrip, int_roundtrip, rendered_values_parse_back } },
+		{ "reads", { random_slices, big_sparse_tail, shrunk_segment } },
+		{ "errors", { error_text } },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+		tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+		tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+		tcase_set_timeout(tc, 60);
+		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
+			tcase_add_test(tc, cases[i].tests[j]);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(view_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
