@@ -1,5 +1,6 @@
 /* dir_ops.c - directory operations: listing (readdir, readdirplus) and changing entries (mkdir,
- * mknod, symlink, link, unlink, rmdir, rename). New objects are made as the caller (creds.c). */
+ * mknod, symlink, link, unlink, rmdir, rename). New objects are made as the caller (creds.c).
+ * Listings add the views of typed segments; a view itself cannot be linked, removed or renamed. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -9,24 +10,70 @@
 #include <string.h>
 #include <unistd.h>
 
+static void dirent_clear(gpointer p)
+{
+	g_free(((struct fs_dirent *)p)->name);
+}
+
+static void add_dirent(GArray *entries, const char *name, ino_t ino, unsigned char type)
+{
+	struct fs_dirent de = { .name = g_strdup(name), .ino = ino, .type = type };
+	g_array_append_val(entries, de);
+}
+
+/* Reads the whole directory, then adds NAME.txt for each typed regular segment NAME that has no
+ * real NAME.txt beside it (a real file always wins over a view). */
+static int read_entries(struct fs *fs, struct fs_inode *dir, GArray *entries)
+{
+	g_array_set_size(entries, 0);
+	DIR *dp = seg_opendir(dir->fd);
+	if (!dp)
+		return -errno;
+
+	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+	struct dirent *d;
+	errno = 0;
+	while ((d = readdir(dp))) {
+		add_dirent(entries, d->d_name, d->d_ino, d->d_type);
+		errno = 0;
+	}
+	int err = -errno;
+	closedir(dp);
+	if (err)
+		return err;
+
+	guint real = entries->len;
+	for (guint i = 0; i < real; i++) {
+		struct fs_dirent *de = &g_array_index(entries, struct fs_dirent, i);
+		g_hash_table_add(names, de->name);
+	}
+	for (guint i = 0; i < real; i++) {
+		struct fs_dirent de = g_array_index(entries, struct fs_dirent, i);
+		if (de.type != DT_REG || !fs_view_listed(fs, dir->fd, de.name))
+			continue;
+		g_autofree char *view = g_strconcat(de.name, ".txt", NULL);
+		if (!g_hash_table_contains(names, view))
+			add_dirent(entries, view, de.ino | FS_VIEW_INO_BIT, DT_REG);
+	}
+	return 0;
+}
+
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_dir *d = calloc(1, sizeof(*d));
-	if (!d) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	d->dp = seg_opendir(fs_inode(req, ino)->fd);
-	if (!d->dp) {
-		int err = errno;
-		free(d);
-		fuse_reply_err(req, err);
+	struct fs_dir *d = g_new(struct fs_dir, 1);
+	d->entries = g_array_new(FALSE, FALSE, sizeof(struct fs_dirent));
+	g_array_set_clear_func(d->entries, dirent_clear);
+	int err = read_entries(fs_of(req), fs_inode(req, ino), d->entries);
+	if (err) {
+		g_array_free(d->entries, TRUE);
+		g_free(d);
+		fuse_reply_err(req, -err);
 		return;
 	}
 	fi->fh = (uintptr_t)d;
 	if (fuse_reply_open(req, fi) == -ENOENT) { /* the opener was interrupted */
-		closedir(d->dp);
-		free(d);
+		g_array_free(d->entries, TRUE);
+		g_free(d);
 	}
 }
 
@@ -34,17 +81,19 @@ void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
 	struct fs_dir *d = fs_dir(fi);
-	closedir(d->dp);
-	free(d);
+	g_array_free(d->entries, TRUE);
+	g_free(d);
 	fuse_reply_err(req, 0);
 }
 
 void fs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	(void)ino;
-	int fd = dirfd(fs_dir(fi)->dp);
-	int res = datasync ? fdatasync(fd) : fsync(fd);
-	fuse_reply_err(req, res < 0 ? errno : 0);
+	(void)fi;
+	int fd = seg_reopen(fs_inode(req, ino)->fd, O_RDONLY | O_DIRECTORY);
+	int res = fd < 0 ? fd : (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	fuse_reply_err(req, -res);
 }
 
 static bool is_dot_or_dotdot(const char *name)
@@ -52,22 +101,23 @@ static bool is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
 }
 
-/* Adds one entry to the reply buffer; returns its size (more than ROOM: it did not fit, nothing
- * was added), 0 to skip an entry that vanished since readdir saw it, or -errno. In plus mode the
- * entry is looked up, which the kernel counts as a reference, so one that does not fit is undone. */
-static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, struct dirent *de, bool plus,
-			 char *buf, size_t room)
+/* Adds entry DE, whose offset is NEXT, to the reply buffer; returns its size (more than ROOM: it
+ * did not fit, nothing was added), 0 to skip an entry that vanished since it was read, or -errno.
+ * In plus mode the entry is looked up, which the kernel counts as a reference, so one that does
+ * not fit is undone. */
+static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const struct fs_dirent *de,
+			 off_t next, bool plus, char *buf, size_t room)
 {
-	struct fuse_entry_param e = { .attr = { .st_ino = de->d_ino, .st_mode = de->d_type << 12 } };
+	struct fuse_entry_param e = { .attr = { .st_ino = de->ino, .st_mode = de->type << 12 } };
 	if (!plus)
-		return fuse_add_direntry(req, buf, room, de->d_name, &e.attr, de->d_off);
+		return fuse_add_direntry(req, buf, room, de->name, &e.attr, next);
 
-	if (!is_dot_or_dotdot(de->d_name)) {
-		int err = fs_lookup_entry(fs_of(req), dir, de->d_name, &e);
+	if (!is_dot_or_dotdot(de->name)) {
+		int err = fs_lookup_entry(fs_of(req), dir, de->name, &e);
 		if (err)
 			return err == -ENOENT ? 0 : err;
 	}
-	size_t size = fuse_add_direntry_plus(req, buf, room, de->d_name, &e, de->d_off);
+	size_t size = fuse_add_direntry_plus(req, buf, room, de->name, &e, next);
 	if (size > room && e.ino)
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
 	return size;
@@ -78,29 +128,18 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs_inode *dir = fs_inode(req, ino);
 	struct fs_dir *d = fs_dir(fi);
-	char *buf = malloc(size);
-	size_t used = 0;
 	int err = 0;
 
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
+	/* A rewind (offset 0 once more) reads the directory again, as rewinddir(3) would. */
+	if (off == 0 && d->entries->len > 0 && (err = read_entries(fs_of(req), dir, d->entries))) {
+		fuse_reply_err(req, -err);
 		return;
 	}
-	if (off != d->offset) {
-		seekdir(d->dp, off);
-		d->entry = NULL;
-		d->offset = off;
-	}
-	for (;;) {
-		if (!d->entry) {
-			errno = 0;
-			d->entry = readdir(d->dp);
-			if (!d->entry) {
-				err = errno;
-				break;
-			}
-		}
-		ssize_t n = add_entry(req, dir, d->entry, plus, buf + used, size - used);
+	char *buf = g_malloc(size);
+	size_t used = 0;
+	for (guint i = off; i < d->entries->len; i++) {
+		const struct fs_dirent *de = &g_array_index(d->entries, struct fs_dirent, i);
+		ssize_t n = add_entry(req, dir, de, i + 1, plus, buf + used, size - used);
 		if (n < 0) {
 			err = -n;
 			break;
@@ -108,15 +147,13 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if ((size_t)n > size - used)
 			break;
 		used += n;
-		d->offset = d->entry->d_off;
-		d->entry = NULL;
 	}
 	/* An error after some entries were added is reported on the next call, not this one. */
 	if (err && used == 0)
 		fuse_reply_err(req, err);
 	else
 		fuse_reply_buf(req, buf, used);
-	free(buf);
+	g_free(buf);
 }
 
 void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -197,6 +234,10 @@ void fs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const ch
 void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
 	struct fs_inode *in = fs_inode(req, ino), *dir = fs_inode(req, newparent);
+	if (in->view) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
 	int res = linkat(in->fd, "", dir->fd, newname, AT_EMPTY_PATH);
 	if (res < 0 && errno == ENOENT && !S_ISLNK(in->type)) {
 		char proc[32];
@@ -206,9 +247,17 @@ void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 	reply_made(req, dir, newname, res < 0 ? -errno : 0);
 }
 
+/* ERR of a removal or rename of NAME in DIR: a view is not in the backing directory (ENOENT
+ * there), but it is there for the caller, who may not remove it: EPERM says so. */
+static int view_guard(fuse_req_t req, struct fs_inode *dir, const char *name, int err)
+{
+	return err == -ENOENT && fs_view_named(fs_of(req), dir->fd, name) ? -EPERM : err;
+}
+
 void fs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, -seg_unlink(fs_inode(req, parent)->fd, name));
+	struct fs_inode *dir = fs_inode(req, parent);
+	fuse_reply_err(req, -view_guard(req, dir, name, seg_unlink(dir->fd, name)));
 }
 
 void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -220,6 +269,7 @@ void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		  const char *newname, unsigned int flags)
 {
-	fuse_reply_err(req, -seg_rename(fs_inode(req, parent)->fd, name,
-					fs_inode(req, newparent)->fd, newname, flags));
+	struct fs_inode *dir = fs_inode(req, parent);
+	int err = seg_rename(dir->fd, name, fs_inode(req, newparent)->fd, newname, flags);
+	fuse_reply_err(req, -view_guard(req, dir, name, err));
 }

@@ -1,5 +1,6 @@
 /* file_ops.c - open segments: create, open, read, write, fsync, fallocate, lseek, release.
- * Reads and writes are served from the segment's MAP_SHARED mapping (lib/map.c), not a copy. */
+ * Reads and writes are served from the segment's MAP_SHARED mapping (lib/map.c), not a copy;
+ * an open view (view_ops.c) shares the open and release, and has its own read and write. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -23,10 +24,10 @@ static bool widened(int flags)
 	return (flags & O_ACCMODE) == O_WRONLY;
 }
 
-/* Wraps FD in an fs_file and replies; takes FD over in every case. */
+/* Wraps FD in an fs_file; takes FD over in every case. */
 static int file_new(int fd, struct fs_file **out)
 {
-	struct fs_file *f = malloc(sizeof(*f));
+	struct fs_file *f = calloc(1, sizeof(*f));
 	int err = f ? map_open(fd, &f->map) : -ENOMEM;
 	if (err) {
 		free(f);
@@ -38,8 +39,18 @@ static int file_new(int fd, struct fs_file **out)
 	return 0;
 }
 
-static void file_free(struct fs_file *f)
+int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out)
 {
+	int fd = seg_reopen(in->fd, open_flags(flags, true));
+	if (fd == -EACCES && widened(flags))
+		fd = seg_reopen(in->fd, open_flags(flags, false));
+	return fd < 0 ? fd : file_new(fd, out);
+}
+
+void fs_file_free(struct fs_file *f)
+{
+	if (f->view)
+		fs_view_file_free(f->view);
 	map_close(f->map);
 	close(f->fd);
 	free(f);
@@ -76,7 +87,7 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	if (!err) {
 		err = fs_lookup_entry(fs_of(req), dir, name, &e);
 		if (err)
-			file_free(f);
+			fs_file_free(f);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -85,26 +96,26 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	file_attach(fi, f);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) { /* the creator was interrupted */
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
-		file_free(f);
+		fs_file_free(f);
 	}
 }
 
 void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
-	int fd = seg_reopen(in->fd, open_flags(fi->flags, true));
-	if (fd == -EACCES && widened(fi->flags))
-		fd = seg_reopen(in->fd, open_flags(fi->flags, false));
-
+	if (in->view) {
+		fs_view_open(req, in, fi);
+		return;
+	}
 	struct fs_file *f;
-	int err = fd < 0 ? fd : file_new(fd, &f);
+	int err = fs_file_open(in, fi->flags, &f);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	file_attach(fi, f);
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		file_free(f);
+		fs_file_free(f);
 }
 
 /* Data pages go to the kernel straight from the mapping (one copy, done by the kernel; if the
@@ -113,6 +124,10 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (fs_file(fi)->view) {
+		fs_view_read(req, fs_file(fi), size, off);
+		return;
+	}
 	struct seg_map *map = fs_file(fi)->map;
 	const void *data;
 	ssize_t n = map_peek(map, size, off, &data);
@@ -138,6 +153,10 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 		 struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (fs_file(fi)->view) {
+		fs_view_write(req, fs_file(fi), buf, size);
+		return;
+	}
 	ssize_t n = map_write(fs_file(fi)->map, buf, size, off);
 	if (n < 0)
 		fuse_reply_err(req, -n);
@@ -155,7 +174,7 @@ void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	file_free(fs_file(fi));
+	fs_file_free(fs_file(fi));
 	fuse_reply_err(req, 0);
 }
 
@@ -171,13 +190,35 @@ void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off
 		     struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (fs_file(fi)->view) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
 	int res = fallocate(fs_file(fi)->fd, mode, offset, length);
 	fuse_reply_err(req, res < 0 ? errno : 0);
 }
 
+/* A view has no holes: its data runs from 0 to its size. */
+static void view_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence)
+{
+	struct stat st;
+	int err = fs_view_stat(fs_of(req), in, &st);
+	if (err)
+		fuse_reply_err(req, -err);
+	else if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		fuse_reply_err(req, EINVAL);
+	else if (off >= st.st_size)
+		fuse_reply_err(req, ENXIO);
+	else
+		fuse_reply_lseek(req, whence == SEEK_DATA ? off : st.st_size);
+}
+
 void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
 {
-	(void)ino;
+	if (fs_file(fi)->view) {
+		view_lseek(req, fs_inode(req, ino), off, whence);
+		return;
+	}
 	off_t res = lseek(fs_file(fi)->fd, off, whence);
 	if (res < 0)
 		fuse_reply_err(req, errno);

@@ -71,7 +71,12 @@ size_t fs_ops_size(void)
 	return sizeof(ops);
 }
 
-struct fs *fs_new(int backing_fd)
+static void log_types_problem(const char *msg)
+{
+	fuse_log(FUSE_LOG_WARNING, "shmfs: %s\n", msg);
+}
+
+struct fs *fs_new(int backing_fd, const char *types_path)
 {
 	struct stat st;
 	if (fstat(backing_fd, &st) < 0)
@@ -83,6 +88,7 @@ struct fs *fs_new(int backing_fd)
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .nlookup = 1 };
 	fs->timeout = FS_TIMEOUT;
+	fs->types = typesrc_new(types_path, log_types_problem);
 	fs->as_caller = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);
 	if (fs->ngroups > 0) {
@@ -104,6 +110,7 @@ void fs_free(struct fs *fs)
 	if (!fs)
 		return;
 	fs_inodes_free(fs);
+	typesrc_free(fs->types);
 	close(fs->root.fd);
 	g_free(fs->groups);
 	free(fs);

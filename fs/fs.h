@@ -9,8 +9,9 @@ struct fs;
 struct fuse_lowlevel_ops;
 
 /* A file system mirroring the directory open as BACKING_FD (an O_PATH handle, e.g. from
- * seg_dir_open; the fs owns it from now on). Returns NULL with errno set. */
-struct fs *fs_new(int backing_fd);
+ * seg_dir_open; the fs owns it from now on), with record types from TYPES_PATH (the types file;
+ * NULL: xattrs only). Returns NULL with errno set. */
+struct fs *fs_new(int backing_fd, const char *types_path);
 void fs_free(struct fs *fs);
 
 /* The operations table to pass to fuse_session_new, with the struct fs as userdata. */

@@ -16,8 +16,9 @@
 #include "fs.h"
 #include "map.h"
 #include "seg.h"
+#include "typesrc.h"
 
-/* One inode per backing object, keyed by (st_dev, st_ino), so hard links share it. Its nodeid is
+/* One inode per backing object, keyed by (st_dev, st_ino, view), so hard links share it. Its nodeid is
  * its address. It holds an O_PATH | O_NOFOLLOW handle on the object: every operation works on that
  * handle with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
  * leads the daemon anywhere. The root inode is the backing directory and is never forgotten. */
@@ -26,6 +27,8 @@ struct fs_inode {
 	dev_t dev;
 	ino_t ino;
 	mode_t type;      /* S_IFMT bits; an object never changes its type */
+	bool view;        /* the text view NAME.txt of segment NAME: FD is the segment's handle */
+	char *seg_name;   /* view only: the segment's name at the last lookup, under fs.lock */
 	uint64_t nlookup; /* the kernel's references, under fs.lock */
 };
 
@@ -34,6 +37,7 @@ struct fs {
 	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
 	pthread_mutex_t lock;
 	double timeout;      /* entry and attribute timeout, seconds */
+	struct typesrc *types; /* where segments' record types come from */
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
 	gid_t *groups;
@@ -44,13 +48,19 @@ struct fs {
 struct fs_file {
 	int fd;
 	struct seg_map *map;
+	struct fs_view_file *view; /* set when this is an open view, not a segment */
 };
 
-/* An open directory: a stream plus the entry already read but not yet sent, for readdir offsets. */
+/* An open directory: its entries as read at opendir (and again at a rewind), with the views of
+ * typed segments added; a readdir offset is an index into them. */
+struct fs_dirent {
+	char *name;
+	ino_t ino;
+	unsigned char type; /* DT_* */
+};
+
 struct fs_dir {
-	DIR *dp;
-	off_t offset;
-	struct dirent *entry;
+	GArray *entries; /* struct fs_dirent */
 };
 
 static inline struct fs *fs_of(fuse_req_t req)
@@ -80,12 +90,43 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e);
 /* Drops N of the kernel's references to IN; the last one frees it. */
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
-/* The inode's attributes, as the backing directory has them now. */
-int fs_inode_stat(struct fs_inode *in, struct stat *st);
+/* The inode's attributes, as the backing directory has them now (a view's are computed). */
+int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
+/* Takes one reference on the inode (the view of it, when VIEW) of the object behind HANDLE, which
+ * it takes over; ST is the object's stat, SEG_NAME a view's segment name. NULL when out of memory. */
+struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,
+			      const char *seg_name);
+/* Replies with the inode's attributes as they are now. */
+void fs_reply_attr(fuse_req_t req, struct fs_inode *in);
 /* "/proc/self/fd/N" for the inode's handle, for the calls that take no fd (chmod, xattrs). */
 void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32]);
 void fs_inodes_init(struct fs *fs);
 void fs_inodes_free(struct fs *fs);
+
+/* view_ops.c: the sidecar views NAME.txt of typed segments. */
+/* The view NAME in PARENT ("X.txt" for a typed regular segment X), as fs_lookup_entry would
+ * give it; -ENOENT when there is none. */
+int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,
+		   struct fuse_entry_param *e);
+/* True when the segment NAME in DIRFD has a record type, so NAME.txt is listed. */
+bool fs_view_listed(struct fs *fs, int dirfd, const char *name);
+/* True when NAME in DIRFD is the view X.txt of a typed segment X. */
+bool fs_view_named(struct fs *fs, int dirfd, const char *name);
+/* A view's inode number: the segment's with the top bit set, never a tmpfs inode's. */
+#define FS_VIEW_INO_BIT ((ino_t)1 << 63)
+/* The view's attributes: the segment's owner, times and read/write bits, the text's size. */
+int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
+void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+void fs_view_read(fuse_req_t req, struct fs_file *f, size_t size, off_t off);
+void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t size);
+void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid);
+void fs_view_file_free(struct fs_view_file *vf);
+
+/* file_ops.c */
+/* Opens the segment behind IN for the caller's FLAGS (widened to read-write where it may be, so
+ * that it can be mapped) into a new fs_file. Returns 0 or -errno. */
+int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out);
+void fs_file_free(struct fs_file *f);
 
 /* creds.c */
 /* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon

@@ -11,13 +11,13 @@
 static guint inode_hash(gconstpointer p)
 {
 	const struct fs_inode *in = p;
-	return (guint)(in->ino ^ (in->ino >> 32) ^ in->dev);
+	return (guint)(in->ino ^ (in->ino >> 32) ^ in->dev ^ in->view);
 }
 
 static gboolean inode_equal(gconstpointer a, gconstpointer b)
 {
 	const struct fs_inode *x = a, *y = b;
-	return x->ino == y->ino && x->dev == y->dev;
+	return x->ino == y->ino && x->dev == y->dev && x->view == y->view;
 }
 
 void fs_inodes_init(struct fs *fs)
@@ -30,6 +30,7 @@ static void inode_free(gpointer p)
 {
 	struct fs_inode *in = p;
 	close(in->fd);
+	g_free(in->seg_name);
 	free(in);
 }
 
@@ -44,9 +45,9 @@ void fs_inodes_free(struct fs *fs)
 	pthread_mutex_destroy(&fs->lock);
 }
 
-int fs_inode_stat(struct fs_inode *in, struct stat *st)
+int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 {
-	return seg_stat(in->fd, "", st);
+	return in->view ? fs_view_stat(fs, in, st) : seg_stat(in->fd, "", st);
 }
 
 void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32])
@@ -54,10 +55,10 @@ void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32])
 	snprintf(buf, 32, "/proc/self/fd/%d", in->fd);
 }
 
-/* Takes one reference on the inode of the object behind HANDLE (which it takes over). */
-static struct fs_inode *inode_ref(struct fs *fs, int handle, const struct stat *st)
+struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,
+			      const char *seg_name)
 {
-	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino };
+	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino, .view = view };
 
 	pthread_mutex_lock(&fs->lock);
 	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
@@ -65,13 +66,18 @@ static struct fs_inode *inode_ref(struct fs *fs, int handle, const struct stat *
 		close(handle);
 	} else if ((in = malloc(sizeof(*in)))) {
 		*in = (struct fs_inode){ .fd = handle, .dev = st->st_dev, .ino = st->st_ino,
-					 .type = st->st_mode & S_IFMT };
+					 .type = st->st_mode & S_IFMT, .view = view };
 		g_hash_table_add(fs->inodes, in);
 	} else {
 		close(handle);
 	}
-	if (in)
+	if (in) {
 		in->nlookup++;
+		if (view && g_strcmp0(in->seg_name, seg_name) != 0) {
+			g_free(in->seg_name);
+			in->seg_name = g_strdup(seg_name);
+		}
+	}
 	pthread_mutex_unlock(&fs->lock);
 	return in;
 }
@@ -80,6 +86,8 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e)
 {
 	int handle = seg_handle(parent->fd, name);
+	if (handle == -ENOENT)
+		return fs_view_lookup(fs, parent, name, e);
 	if (handle < 0)
 		return handle;
 
@@ -89,7 +97,7 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		close(handle);
 		return err;
 	}
-	struct fs_inode *in = inode_ref(fs, handle, &e->attr);
+	struct fs_inode *in = fs_inode_ref(fs, handle, &e->attr, false, NULL);
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;

@@ -31,10 +31,10 @@ void fs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *f
 	fuse_reply_none(req);
 }
 
-static void reply_attr(fuse_req_t req, struct fs_inode *in)
+void fs_reply_attr(fuse_req_t req, struct fs_inode *in)
 {
 	struct stat st;
-	int err = fs_inode_stat(in, &st);
+	int err = fs_inode_stat(fs_of(req), in, &st);
 	if (err)
 		fuse_reply_err(req, -err);
 	else
@@ -44,7 +44,7 @@ static void reply_attr(fuse_req_t req, struct fs_inode *in)
 void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)fi;
-	reply_attr(req, fs_inode(req, ino));
+	fs_reply_attr(req, fs_inode(req, ino));
 }
 
 /* chmod has no form that takes an O_PATH fd; the /proc/self/fd name reaches the inode itself. A
@@ -102,6 +102,10 @@ void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		   struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	if (in->view) {
+		fs_view_setattr(req, in, attr, valid);
+		return;
+	}
 	int fd = fi ? fs_file(fi)->fd : -1;
 	int err = 0;
 
@@ -116,7 +120,7 @@ void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	if (err)
 		fuse_reply_err(req, -err);
 	else
-		reply_attr(req, in);
+		fs_reply_attr(req, in);
 }
 
 void fs_op_readlink(fuse_req_t req, fuse_ino_t ino)

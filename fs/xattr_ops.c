@@ -13,10 +13,11 @@ static bool user_name(const char *name)
 }
 
 /* The xattr calls take no O_PATH fd; /proc/self/fd/N reaches the inode itself. Symlinks cannot
- * hold user.* attributes on Linux, and their /proc name would be followed, so they are left out. */
+ * hold user.* attributes on Linux, and their /proc name would be followed, so they are left out;
+ * so are views, whose handle is their segment's. */
 static bool reachable(const struct fs_inode *in, char proc[static 32])
 {
-	if (S_ISLNK(in->type))
+	if (S_ISLNK(in->type) || in->view)
 		return false;
 	fs_inode_proc_path(in, proc);
 	return true;

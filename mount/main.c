@@ -20,6 +20,7 @@
 
 struct options {
 	char *shm_dir;         /* -o shm_dir=DIR */
+	char *types;           /* -o types=FILE */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
 	int npositional;
 	bool help, version, too_many;
@@ -29,6 +30,7 @@ enum { KEY_HELP, KEY_VERSION };
 
 static const struct fuse_opt option_spec[] = {
 	{ "shm_dir=%s", offsetof(struct options, shm_dir), 0 },
+	{ "types=%s", offsetof(struct options, types), 0 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -69,6 +71,7 @@ static void usage(const char *prog)
 	       "shmfs options:\n"
 	       "    SOURCE                 the backing directory (as mount(8) passes it)\n"
 	       "    -o shm_dir=DIR         the backing directory; wins over SOURCE\n"
+	       "    -o types=FILE          record types by segment name (GLib key file)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          versions of shmfs and libfuse\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
@@ -187,7 +190,7 @@ int main(int argc, char *argv[])
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
-	struct fs *fs = fs_new(backing);
+	struct fs *fs = fs_new(backing, o.types);
 	if (!fs) {
 		perror("shmfs");
 		close(backing);
@@ -199,6 +202,7 @@ int main(int argc, char *argv[])
 out:
 	free(cmd.mountpoint);
 	free(o.shm_dir);
+	free(o.types);
 	free(o.positional[0]);
 	free(o.positional[1]);
 	fuse_opt_free_args(&args);

@@ -637,6 +637,7 @@ void *read_file(const char *path, size_t *len)
 	close(fd);
 	if (len)
 		*len = a->len;
+	g_byte_array_append(a, (const guint8 *)"", 1); /* a NUL after the data, not counted */
 	return g_byte_array_free(a, FALSE);
 }
 

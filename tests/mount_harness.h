@@ -68,7 +68,8 @@ char *q(const char *s);
 void fill_pattern(void *buf, size_t len, uint64_t seed);
 /* Writes LEN bytes to PATH (created 0644 or truncated). Returns 0 or -errno. */
 int write_file(const char *path, const void *buf, size_t len);
-/* Reads all of PATH (g_free it); NULL with errno set on failure. */
+/* Reads all of PATH (g_free it), with a NUL after the *LEN bytes so text can be used as a string;
+ * NULL with errno set on failure. */
 void *read_file(const char *path, size_t *len);
 /* True when PATH holds exactly the LEN bytes of BUF; says where it differs on stderr otherwise. */
 bool file_equals(const char *path, const void *buf, size_t len);
