@@ -18,6 +18,11 @@ struct my_data {
 	int64_t Col1, Col2, Col3;
 };
 
+/* The same record as shmfs's record types declare it, for the user.shmfs.type xattr: with it,
+ * a shmfs mount shows the segment's records as text in NAME.txt. */
+#define MY_DATA_DECL "int64 Col1; int64 Col2; int64 Col3"
+#define SHMFS_TYPE_XATTR "user.shmfs.type"
+
 /* Reports the failed call WHAT on WHERE and exits 1. */
 static inline void seed_die(const char *prog, const char *what, const char *where)
 {

@@ -1,6 +1,8 @@
 /* shm_writer.c - the seed writer: creates a sparse 4,000,000,000-byte shared-memory segment and
- * stores one record {100, 876, 8021} at its start, by shm_open(NAME) or through a file PATH. */
+ * stores one record {100, 876, 8021} at its start, by shm_open(NAME) or through a file PATH,
+ * and tags it with its record type (xattr user.shmfs.type) so a shmfs mount shows NAME.txt. */
 #include <inttypes.h>
+#include <sys/xattr.h>
 
 #include "seed.h"
 
@@ -18,6 +20,11 @@ int main(int argc, char **argv)
 			   where, sizeof(where));
 	if (ftruncate(fd, SEG_SIZE) < 0)
 		seed_die("shm_writer", "ftruncate", where);
+	/* Right after creating it, say what its records are; a tmpfs without user xattrs only
+	 * loses the text view, so that is a warning. */
+	if (fsetxattr(fd, SHMFS_TYPE_XATTR, MY_DATA_DECL, strlen(MY_DATA_DECL), 0) < 0)
+		fprintf(stderr, "shm_writer: warning: cannot set %s on %s: %s\n", SHMFS_TYPE_XATTR,
+			where, strerror(errno));
 	void *p = mmap(NULL, SEG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		seed_die("shm_writer", "mmap", where);

@@ -77,6 +77,12 @@ START_TEST(test_writer_by_name_read_through_mount)
 	ck_assert_int_eq(rec[2], 8021);
 	close(fd);
 
+	/* the writer tagged it with its type: the view shows record 0 */
+	g_autofree char *view = mnt_path(M, "%s.txt", name1);
+	g_autofree char *qview = q(view);
+	g_autofree char *rec0 = capture("head -n 20 %s | awk '!/^#/ {print $1, $2, $3, $4; exit}'", qview);
+	ck_assert_str_eq(rec0, "0 100 876 8021\n");
+
 	/* shm_reader maps the file through the mount */
 	g_autofree char *qm = q(mp);
 	g_autofree char *rd = capture_status(&st, "%s %s", qr, qm);
