@@ -49,7 +49,7 @@ static int read_entries(struct fs *fs, struct fs_inode *dir, GArray *entries)
 	}
 	for (guint i = 0; i < real; i++) {
 		struct fs_dirent de = g_array_index(entries, struct fs_dirent, i);
-		if (de.type != DT_REG || !fs_view_listed(fs, dir->fd, de.name))
+		if (de.type != DT_REG || !typesrc_has_type(fs->types, dir->fd, de.name))
 			continue;
 		g_autofree char *view = g_strconcat(de.name, ".txt", NULL);
 		if (!g_hash_table_contains(names, view))
@@ -60,7 +60,7 @@ static int read_entries(struct fs *fs, struct fs_inode *dir, GArray *entries)
 
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_dir *d = g_new(struct fs_dir, 1);
+	struct fs_dir *d = g_new0(struct fs_dir, 1);
 	d->entries = g_array_new(FALSE, FALSE, sizeof(struct fs_dirent));
 	g_array_set_clear_func(d->entries, dirent_clear);
 	int err = read_entries(fs_of(req), fs_inode(req, ino), d->entries);
@@ -131,10 +131,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int err = 0;
 
 	/* A rewind (offset 0 once more) reads the directory again, as rewinddir(3) would. */
-	if (off == 0 && d->entries->len > 0 && (err = read_entries(fs_of(req), dir, d->entries))) {
+	if (off == 0 && d->served && (err = read_entries(fs_of(req), dir, d->entries))) {
 		fuse_reply_err(req, -err);
 		return;
 	}
+	d->served = true;
 	char *buf = g_malloc(size);
 	size_t used = 0;
 	for (guint i = off; i < d->entries->len; i++) {

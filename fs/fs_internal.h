@@ -61,6 +61,7 @@ struct fs_dirent {
 
 struct fs_dir {
 	GArray *entries; /* struct fs_dirent */
+	bool served;     /* some entries were sent: offset 0 again is a rewind */
 };
 
 static inline struct fs *fs_of(fuse_req_t req)
@@ -108,8 +109,6 @@ void fs_inodes_free(struct fs *fs);
  * give it; -ENOENT when there is none. */
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,
 		   struct fuse_entry_param *e);
-/* True when the segment NAME in DIRFD has a record type, so NAME.txt is listed. */
-bool fs_view_listed(struct fs *fs, int dirfd, const char *name);
 /* True when NAME in DIRFD is the view X.txt of a typed segment X. */
 bool fs_view_named(struct fs *fs, int dirfd, const char *name);
 /* A view's inode number: the segment's with the top bit set, never a tmpfs inode's. */

@@ -88,21 +88,16 @@ static int typed_segment(struct fs *fs, int dirfd, const char *seg, int *handle,
 	return -ENOENT;
 }
 
-bool fs_view_listed(struct fs *fs, int dirfd, const char *name)
-{
-	int handle;
-	struct stat st;
-	g_autofree char *decl = NULL;
-	if (typed_segment(fs, dirfd, name, &handle, &st, &decl) != 0)
-		return false;
-	close(handle);
-	return true;
-}
-
 bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 {
 	g_autofree char *seg = segment_name(name);
-	return seg && fs_view_listed(fs, dirfd, seg);
+	g_autofree char *decl = NULL;
+	int handle;
+	struct stat st;
+	if (!seg || typed_segment(fs, dirfd, seg, &handle, &st, &decl) != 0)
+		return false;
+	close(handle);
+	return true;
 }
 
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,

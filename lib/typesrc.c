@@ -174,12 +174,12 @@ char *typesrc_xattr(int fd)
 	return n > 0 ? g_strndup(buf, n) : NULL;
 }
 
-char *typesrc_lookup(struct typesrc *ts, int fd, const char *name)
+/* The types file's declaration for NAME (g_malloc'ed), or NULL. */
+static char *file_lookup(struct typesrc *ts, const char *name)
 {
-	char *decl = typesrc_xattr(fd);
-	if (decl || !ts || !ts->path)
-		return decl;
-
+	char *decl = NULL;
+	if (!ts || !ts->path)
+		return NULL;
 	pthread_mutex_lock(&ts->lock);
 	refresh(ts);
 	for (guint i = 0; i < ts->patterns->len && !decl; i++) {
@@ -189,4 +189,19 @@ char *typesrc_lookup(struct typesrc *ts, int fd, const char *name)
 	}
 	pthread_mutex_unlock(&ts->lock);
 	return decl;
+}
+
+char *typesrc_lookup(struct typesrc *ts, int fd, const char *name)
+{
+	char *decl = typesrc_xattr(fd);
+	return decl ? decl : file_lookup(ts, name);
+}
+
+bool typesrc_has_type(struct typesrc *ts, int dirfd, const char *name)
+{
+	g_autofree char *path = g_strdup_printf("/proc/self/fd/%d/%s", dirfd, name);
+	if (lgetxattr(path, TYPESRC_XATTR, NULL, 0) > 0)
+		return true;
+	g_autofree char *decl = file_lookup(ts, name);
+	return decl != NULL;
 }

@@ -3,6 +3,8 @@
 #ifndef SHMFS_TYPESRC_H
 #define SHMFS_TYPESRC_H
 
+#include <stdbool.h>
+
 #define TYPESRC_XATTR "user.shmfs.type"
 
 struct typesrc;
@@ -25,6 +27,10 @@ void typesrc_free(struct typesrc *ts);
 /* The declaration for the segment NAME whose handle (any fd, O_PATH included) is FD: its xattr
  * first, then the types file. Returns a g_malloc'ed string, or NULL when it has no type. */
 char *typesrc_lookup(struct typesrc *ts, int fd, const char *name);
+
+/* True when the segment NAME in directory DIRFD has a type: the quick test for listings (one
+ * lgetxattr of the name, which never follows a symlink, then the types file). */
+bool typesrc_has_type(struct typesrc *ts, int dirfd, const char *name);
 
 /* The xattr alone: the declaration stored on the object behind FD, or NULL. */
 char *typesrc_xattr(int fd);
