@@ -3,6 +3,8 @@
 #ifndef SHMFS_LIB_FIXTURE_H
 #define SHMFS_LIB_FIXTURE_H
 
+#include <check.h>
+
 extern char base[64];
 extern char dir[128];
 extern int dfd; /* DIR's O_PATH handle, as seg_dir_open gives it */
@@ -13,5 +15,10 @@ void base_teardown(void);
 /* Checked fixture (runs in each test's child): make DIR and DFD, umask 022. */
 void dir_setup(void);
 void dir_teardown(void);
+
+/* A TCase with both fixtures above and a 60 s timeout. */
+TCase *lib_tcase(const char *name);
+/* Runs S (forking each test); returns the exit code: 0 when every test passed. */
+int lib_run_suite(Suite *s);
 
 #endif

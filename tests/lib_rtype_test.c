@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "lib_fixture.h"
 #include "rtype.h"
 
 /* The declaration language's own type names, so that one text can be both a C struct here and a
@@ -635,9 +636,5 @@ static Suite *rtype_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rtype_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return lib_run_suite(rtype_suite());
 }

@@ -877,10 +877,7 @@ static Suite *seg_suite(void)
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-		tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-		tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
-		tcase_set_timeout(tc, 60);
+		TCase *tc = lib_tcase(cases[i].name);
 		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
 			tcase_add_test(tc, cases[i].tests[j]);
 		suite_add_tcase(s, tc);
@@ -890,9 +887,5 @@ static Suite *seg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(seg_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return lib_run_suite(seg_suite());
 }
