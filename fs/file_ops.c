@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The flags the daemon opens a segment with: the caller's access mode (the kernel has checked it),
@@ -47,13 +48,31 @@ int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out)
 	return fd < 0 ? fd : file_new(fd, out);
 }
 
-void fs_file_free(struct fs_file *f)
+void fs_file_free(struct fs *fs, struct fs_file *f)
 {
+	if (f->backing)
+		fs_backing_put(fs, f->backing);
 	if (f->view)
 		fs_view_file_free(f->view);
 	map_close(f->map);
 	close(f->fd);
 	free(f);
+}
+
+/* In passthrough mode a segment's open is handed to the kernel, which then serves it from the
+ * inode's backing file; the id goes into the reply (fs_passthrough_arm). */
+static int hand_to_kernel(struct fs *fs, struct fs_inode *in, struct fs_file *f, int32_t *id)
+{
+	*id = 0;
+	if (!fs->passthrough)
+		return 0;
+	*id = fs_backing_get(fs, in);
+	if (*id < 0) {
+		fuse_log(FUSE_LOG_ERR, "shmfs: registering a backing file: %s\n", strerror(-*id));
+		return -EIO;
+	}
+	f->backing = in;
+	return 0;
 }
 
 /* keep_cache off: each open drops the kernel's cached pages of the file, so data another program
@@ -83,20 +102,26 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 
 	struct fs_file *f;
 	struct fuse_entry_param e;
+	int32_t backing_id;
 	int err = fd < 0 ? fd : file_new(fd, &f);
-	if (!err) {
-		err = fs_lookup_entry(fs_of(req), dir, name, &e);
-		if (err)
-			fs_file_free(f);
+	if (!err && (err = fs_lookup_entry(fs_of(req), dir, name, &e)) != 0)
+		fs_file_free(fs_of(req), f);
+	if (!err && (err = hand_to_kernel(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, f,
+					  &backing_id)) != 0) {
+		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
+		fs_file_free(fs_of(req), f);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	file_attach(fi, f);
-	if (fuse_reply_create(req, &e, fi) == -ENOENT) { /* the creator was interrupted */
+	fs_passthrough_arm(backing_id, true);
+	int res = fuse_reply_create(req, &e, fi);
+	fs_passthrough_disarm();
+	if (res == -ENOENT) { /* the creator was interrupted */
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
-		fs_file_free(f);
+		fs_file_free(fs_of(req), f);
 	}
 }
 
@@ -108,14 +133,20 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	struct fs_file *f;
+	int32_t backing_id;
 	int err = fs_file_open(in, fi->flags, &f);
+	if (!err && (err = hand_to_kernel(fs_of(req), in, f, &backing_id)) != 0)
+		fs_file_free(fs_of(req), f);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	file_attach(fi, f);
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		fs_file_free(f);
+	fs_passthrough_arm(backing_id, false);
+	int res = fuse_reply_open(req, fi);
+	fs_passthrough_disarm();
+	if (res == -ENOENT)
+		fs_file_free(fs_of(req), f);
 }
 
 /* Data pages go to the kernel straight from the mapping (one copy, done by the kernel; if the
@@ -128,6 +159,7 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 		fs_view_read(req, fs_file(fi), size, off);
 		return;
 	}
+	atomic_fetch_add_explicit(&fs_of(req)->reads, 1, memory_order_relaxed);
 	struct seg_map *map = fs_file(fi)->map;
 	const void *data;
 	ssize_t n = map_peek(map, size, off, &data);
@@ -157,6 +189,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 		fs_view_write(req, fs_file(fi), buf, size);
 		return;
 	}
+	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
 	ssize_t n = map_write(fs_file(fi)->map, buf, size, off);
 	if (n < 0)
 		fuse_reply_err(req, -n);
@@ -174,7 +207,7 @@ void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	fs_file_free(fs_file(fi));
+	fs_file_free(fs_of(req), fs_file(fi));
 	fuse_reply_err(req, 0);
 }
 

@@ -25,8 +25,18 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 }
 
+/* At unmount: how many reads and writes of segments the daemon served itself (none at all in
+ * passthrough mode, which is how the tests tell that the kernel served them). */
+static void fs_destroy(void *userdata)
+{
+	struct fs *fs = userdata;
+	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
+		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
+}
+
 static const struct fuse_lowlevel_ops ops = {
 	.init = fs_init,
+	.destroy = fs_destroy,
 	.lookup = fs_op_lookup,
 	.forget = fs_op_forget,
 	.forget_multi = fs_op_forget_multi,
@@ -88,6 +98,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .nlookup = 1 };
 	fs->timeout = FS_TIMEOUT;
+	fs->session_fd = -1;
 	fs->types = typesrc_new(types_path, log_types_problem);
 	fs->as_caller = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);
@@ -103,6 +114,16 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	 * umask must not take anything more away. */
 	umask(0);
 	return fs;
+}
+
+void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
+{
+	fs->passthrough_opt = mode;
+}
+
+bool fs_refused(const struct fs *fs)
+{
+	return fs->refused;
 }
 
 void fs_free(struct fs *fs)

@@ -3,16 +3,37 @@
 #ifndef SHMFS_FS_H
 #define SHMFS_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct fs;
 struct fuse_lowlevel_ops;
+struct fuse_session;
 
 /* A file system mirroring the directory open as BACKING_FD (an O_PATH handle, e.g. from
  * seg_dir_open; the fs owns it from now on), with record types from TYPES_PATH (the types file;
  * NULL: xattrs only). Returns NULL with errno set. */
 struct fs *fs_new(int backing_fd, const char *types_path);
 void fs_free(struct fs *fs);
+
+/* -o passthrough=: hand segment opens to the kernel when it can (auto), always (on: refuse
+ * otherwise), never (off: the daemon serves reads and writes from its mapping). */
+enum fs_passthrough { FS_PASSTHROUGH_AUTO, FS_PASSTHROUGH_ON, FS_PASSTHROUGH_OFF };
+void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode);
+
+/* Before mounting: -1 with *WHY set when passthrough=on cannot be had here (old kernel, no
+ * CAP_SYS_ADMIN); 0 otherwise. */
+int fs_passthrough_precheck(const struct fs *fs, const char **why);
+
+/* The data mode this kernel and these privileges allow, as a phrase for --version. */
+const char *fs_passthrough_outlook(void);
+
+/* After fuse_session_mount: puts the raw I/O hooks that negotiate passthrough under SE.
+ * Returns 0 or -errno. */
+int fs_attach_session(struct fs *fs, struct fuse_session *se);
+
+/* True when the session ended because passthrough=on could not be had. */
+bool fs_refused(const struct fs *fs);
 
 /* The operations table to pass to fuse_session_new, with the struct fs as userdata. */
 const struct fuse_lowlevel_ops *fs_ops(void);

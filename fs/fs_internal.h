@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <glib.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -30,6 +31,10 @@ struct fs_inode {
 	bool view;        /* the text view NAME.txt of segment NAME: FD is the segment's handle */
 	char *seg_name;   /* view only: the segment's name at the last lookup, under fs.lock */
 	uint64_t nlookup; /* the kernel's references, under fs.lock */
+	/* Passthrough: the kernel allows one backing file per inode, so every open shares this
+	 * one (registered at the first open, closed after the last); under fs.lock. */
+	int32_t backing_id;
+	unsigned backing_users;
 };
 
 struct fs {
@@ -41,12 +46,25 @@ struct fs {
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
 	gid_t *groups;
+
+	/* The data mode (passthrough.c). INIT is the first request and is answered before any
+	 * other is read, so the INIT fields need no lock. */
+	enum fs_passthrough passthrough_opt; /* -o passthrough= */
+	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
+	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
+	bool kernel_offers;  /* the INIT request offered FUSE_PASSTHROUGH */
+	bool init_done;
+	uint64_t init_unique;
+	struct fuse_session *se;
+	int session_fd;
+	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
  * so that it can be mapped) and the mapping reads and writes are served from. */
 struct fs_file {
 	int fd;
+	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
 	struct seg_map *map;
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
 };
@@ -125,7 +143,17 @@ void fs_view_file_free(struct fs_view_file *vf);
 /* Opens the segment behind IN for the caller's FLAGS (widened to read-write where it may be, so
  * that it can be mapped) into a new fs_file. Returns 0 or -errno. */
 int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out);
-void fs_file_free(struct fs_file *f);
+void fs_file_free(struct fs *fs, struct fs_file *f);
+
+/* passthrough.c: the raw request and reply hooks that add FUSE passthrough. */
+/* The backing id of segment IN for one more open: registered with the kernel at the first.
+ * Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put. */
+int32_t fs_backing_get(struct fs *fs, struct fs_inode *in);
+void fs_backing_put(struct fs *fs, struct fs_inode *in);
+/* Marks the next OPEN (or CREATE) reply of this thread to carry BACKING_ID; call right before
+ * fuse_reply_open/create, and fs_passthrough_disarm right after. */
+void fs_passthrough_arm(int32_t backing_id, bool create);
+void fs_passthrough_disarm(void);
 
 /* creds.c */
 /* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon

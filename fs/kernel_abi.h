@@ -1,0 +1,80 @@
+/* kernel_abi.h - the few pieces of the FUSE kernel protocol (uapi linux/fuse.h, 7.40) that FUSE
+ * passthrough needs and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
+ *
+ * The protocol is a stable ABI: these layouts and numbers never change once a kernel ships them.
+ * They are declared here under names of our own, so that a newer system header (which names the
+ * same fields differently, e.g. backing_id for 7.38's padding) can never clash with them. */
+#ifndef SHMFS_KERNEL_ABI_H
+#define SHMFS_KERNEL_ABI_H
+
+#include <linux/ioctl.h>
+#include <stdint.h>
+
+enum {
+	KABI_OPCODE_OPEN = 14,
+	KABI_OPCODE_INIT = 26,
+	KABI_OPCODE_CREATE = 35,
+};
+
+struct kabi_in_header {
+	uint32_t len;
+	uint32_t opcode;
+	uint64_t unique;
+	uint64_t nodeid;
+	uint32_t uid, gid, pid;
+	uint16_t total_extlen, padding;
+};
+
+struct kabi_out_header {
+	uint32_t len;
+	int32_t error;
+	uint64_t unique;
+};
+
+struct kabi_init_in {
+	uint32_t major, minor, max_readahead, flags;
+	uint32_t flags2; /* valid when flags has KABI_INIT_EXT */
+	uint32_t unused[11];
+};
+
+struct kabi_init_out {
+	uint32_t major, minor, max_readahead, flags;
+	uint16_t max_background, congestion_threshold;
+	uint32_t max_write, time_gran;
+	uint16_t max_pages, map_alignment;
+	uint32_t flags2;
+	uint32_t max_stack_depth; /* 7.40; "unused[0]" before */
+	uint32_t unused[6];
+};
+
+#define KABI_INIT_EXT (1u << 30)           /* in flags: flags2 is meaningful */
+#define KABI_INIT2_PASSTHROUGH (1u << 5)   /* FUSE_PASSTHROUGH, bit 37 of the 64-bit flags */
+
+/* The open part of an OPEN reply, and of a CREATE reply after its entry part. */
+struct kabi_open_out {
+	uint64_t fh;
+	uint32_t open_flags;
+	int32_t backing_id; /* 7.40; "padding" before */
+};
+
+#define KABI_FOPEN_PASSTHROUGH (1u << 7)
+#define KABI_ENTRY_OUT_SIZE 128 /* struct fuse_entry_out: ids, timeouts and a fuse_attr */
+
+/* ioctl on the /dev/fuse fd: register an open file as the backing of passthrough opens. */
+struct kabi_backing_map {
+	int32_t fd;
+	uint32_t flags;
+	uint64_t padding;
+};
+
+#define KABI_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct kabi_backing_map)
+#define KABI_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
+
+_Static_assert(sizeof(struct kabi_in_header) == 40, "fuse_in_header");
+_Static_assert(sizeof(struct kabi_out_header) == 16, "fuse_out_header");
+_Static_assert(sizeof(struct kabi_init_in) == 64, "fuse_init_in");
+_Static_assert(sizeof(struct kabi_init_out) == 64, "fuse_init_out");
+_Static_assert(sizeof(struct kabi_open_out) == 16, "fuse_open_out");
+_Static_assert(sizeof(struct kabi_backing_map) == 16, "fuse_backing_map");
+
+#endif
