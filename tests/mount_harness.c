@@ -471,7 +471,7 @@ int mnt_stop(struct mnt *m)
 		m->daemon = 0;
 	}
 	undo_dirs(m);
-	if (m->log[0]) {
+	if (m->log[0] && !m->keep_log) {
 		if (rc == 0 && !getenv("SHMFS_TEST_KEEP_LOG"))
 			unlink(m->log);
 		else
@@ -479,6 +479,21 @@ int mnt_stop(struct mnt *m)
 		m->log[0] = 0;
 	}
 	return rc;
+}
+
+char *mnt_stop_log(struct mnt *m, int *status)
+{
+	char path[PATH_MAX];
+	g_strlcpy(path, m->log, sizeof(path));
+	m->keep_log = true;
+	*status = mnt_stop(m);
+	char *text = NULL;
+	if (!path[0] || !g_file_get_contents(path, &text, NULL, NULL))
+		text = g_strdup("");
+	if (path[0])
+		unlink(path);
+	m->log[0] = 0;
+	return text;
 }
 
 bool mnt_alive(const struct mnt *m)

@@ -22,6 +22,7 @@ struct mnt {
 	bool private_tmpfs; /* we mounted a tmpfs on backing (root only) */
 	bool own_backing;   /* we created backing and remove it at stop */
 	bool mounted;
+	bool keep_log;      /* mnt_stop leaves the log file (mnt_stop_log reads it) */
 };
 
 /* Exits the test program unless a FUSE mount can be tried: /dev/fuse must open O_RDWR and
@@ -44,6 +45,9 @@ int mnt_start_sized(struct mnt *m, const char *tmpfs_size, const char *extra_opt
  * mnt_start made. Returns the daemon's exit status (0 for a clean exit), 128+SIG when it died by a
  * signal, -1 when it had to be killed or could not be unmounted. The log is kept when not 0. */
 int mnt_stop(struct mnt *m);
+
+/* As mnt_stop, and returns the daemon's whole log, its last lines included (g_free it). */
+char *mnt_stop_log(struct mnt *m, int *status);
 
 /* True while the daemon process runs (not a zombie) and its mount point answers stat. */
 bool mnt_alive(const struct mnt *m);
