@@ -9,18 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fs.h"
+#include "log.h"
+#include "preflight.h"
 #include "seg.h"
 
 #define DEFAULT_SHM_DIR "/dev/shm"
-#define TMPFS_MAGIC 0x01021994
 
 struct options {
 	char *shm_dir;         /* -o shm_dir=DIR */
 	char *types;           /* -o types=FILE */
+	char *passthrough;     /* -o passthrough=auto|on|off */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
 	int npositional;
 	bool help, version, too_many;
@@ -31,6 +32,7 @@ enum { KEY_HELP, KEY_VERSION };
 static const struct fuse_opt option_spec[] = {
 	{ "shm_dir=%s", offsetof(struct options, shm_dir), 0 },
 	{ "types=%s", offsetof(struct options, types), 0 },
+	{ "passthrough=%s", offsetof(struct options, passthrough), 0 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -63,6 +65,21 @@ static int take_option(void *data, const char *arg, int key, struct fuse_args *o
 	}
 }
 
+static int parse_passthrough(const char *value, enum fs_passthrough *mode)
+{
+	static const char *const names[] = { [FS_PASSTHROUGH_AUTO] = "auto",
+					     [FS_PASSTHROUGH_ON] = "on",
+					     [FS_PASSTHROUGH_OFF] = "off" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!value || strcmp(value, names[i]) == 0) {
+			*mode = value ? (enum fs_passthrough)i : FS_PASSTHROUGH_AUTO;
+			return 0;
+		}
+	}
+	fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", value);
+	return -1;
+}
+
 static void usage(const char *prog)
 {
 	printf("usage: %s [SOURCE] MOUNTPOINT [options]\n\n"
@@ -72,6 +89,8 @@ static void usage(const char *prog)
 	       "    SOURCE                 the backing directory (as mount(8) passes it)\n"
 	       "    -o shm_dir=DIR         the backing directory; wins over SOURCE\n"
 	       "    -o types=FILE          record types by segment name (GLib key file)\n"
+	       "    -o passthrough=MODE    auto (default), on or off: let the kernel serve\n"
+	       "                           segment I/O and mmap itself (needs Linux 6.9+, root)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          versions of shmfs and libfuse\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
@@ -114,24 +133,26 @@ static int open_backing(const char *dir)
 		fprintf(stderr, "shmfs: backing directory %s: %s\n", dir, strerror(-fd));
 		return -1;
 	}
-	struct statfs sfs;
-	if (fstatfs(fd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC)
-		fprintf(stderr, "shmfs: warning: %s is not on tmpfs: its files are not shared memory\n",
-			dir);
 	return fd;
 }
 
 static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, struct fs *fs)
 {
 	struct fuse_session *se = fuse_session_new(args, fs_ops(), fs_ops_size(), fs);
-	if (!se)
+	if (!se) {
+		/* libfuse has said which option it did not know */
+		fprintf(stderr, "shmfs: see shmfs --help for the options\n");
 		return 1;
+	}
 
 	int ret = 1;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_destroy;
 	if (fuse_session_mount(se, cmd->mountpoint) != 0)
 		goto out_signals;
+	if (fs_attach_session(fs, se) != 0)
+		goto out_unmount;
+	log_setup(cmd->foreground);
 	fuse_daemonize(cmd->foreground);
 
 	int res;
@@ -145,7 +166,8 @@ static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, st
 		fuse_loop_cfg_destroy(cfg);
 	}
 	/* The loop returns the signal number when SIGTERM/SIGINT/SIGHUP ended it: a clean stop. */
-	ret = res < 0 ? 1 : 0;
+	ret = res < 0 || fs_refused(fs) ? 1 : 0;
+out_unmount:
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
@@ -169,7 +191,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (o.version) {
-		printf("shmfs %s (libfuse %s)\n", SHMFS_VERSION, fuse_pkgversion());
+		printf("shmfs %s (libfuse %s)\ndata mode here: %s\n", SHMFS_VERSION,
+		       fuse_pkgversion(), fs_passthrough_outlook());
 		ret = 0;
 		goto out;
 	}
@@ -182,11 +205,16 @@ int main(int argc, char *argv[])
 	const char *mountpoint = o.positional[o.npositional - 1];
 	const char *source = o.npositional == 2 ? o.positional[0] : NULL;
 	const char *dir = o.shm_dir ? o.shm_dir : source ? source : DEFAULT_SHM_DIR;
+	if (preflight(mountpoint, dir, false) != 0)
+		goto out;
 	if (add_mount_options(&args, mountpoint, dir) != 0)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 
+	enum fs_passthrough passthrough_mode;
+	if (parse_passthrough(o.passthrough, &passthrough_mode) != 0)
+		goto out;
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
@@ -196,6 +224,13 @@ int main(int argc, char *argv[])
 		close(backing);
 		goto out;
 	}
+	const char *why;
+	fs_set_passthrough(fs, passthrough_mode);
+	if (fs_passthrough_precheck(fs, &why) != 0) {
+		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);
+		fs_free(fs);
+		goto out;
+	}
 	raise_fd_limit();
 	ret = run_session(&args, &cmd, fs);
 	fs_free(fs);
@@ -203,6 +238,7 @@ out:
 	free(cmd.mountpoint);
 	free(o.shm_dir);
 	free(o.types);
+	free(o.passthrough);
 	free(o.positional[0]);
 	free(o.positional[1]);
 	fuse_opt_free_args(&args);

@@ -1,0 +1,196 @@
+/* preflight.c - what shmfs checks before mounting: the mount point, /dev/fuse, the backing directory.
+ * Each problem is one line on stderr naming the path and the command that fixes it. */
+#include "preflight.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC 0x01021994
+#define FUSE_SUPER_MAGIC 0x65735546
+
+/* What /proc/self/mountinfo says is mounted at a path (the last entry: the one on top). */
+struct mounted {
+	char type[64];    /* e.g. "fuse.shmfs", "tmpfs" */
+	char source[PATH_MAX];
+};
+
+/* Undoes mountinfo's octal escapes (\040 for a space, ...) in place. */
+static void unescape(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = 0;
+}
+
+/* Fills *M for the mount whose mount point is PATH (absolute, resolved). True when there is one. */
+static bool find_mount(const char *path, struct mounted *m)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPEROPTIONS */
+		char *save = NULL, *field = strtok_r(line, " \n", &save);
+		for (int i = 0; field && i < 4; i++)
+			field = strtok_r(NULL, " \n", &save);
+		if (!field)
+			continue;
+		unescape(field);
+		if (strcmp(field, path) != 0)
+			continue;
+		while ((field = strtok_r(NULL, " \n", &save)) && strcmp(field, "-") != 0)
+			;
+		char *type = strtok_r(NULL, " \n", &save), *source = strtok_r(NULL, " \n", &save);
+		if (!type || !source)
+			continue;
+		unescape(source);
+		snprintf(m->type, sizeof m->type, "%s", type);
+		snprintf(m->source, sizeof m->source, "%s", source);
+		found = true; /* keep reading: a later entry is mounted over this one */
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* A directory mounted on by someone already: shmfs would hide it, or stack on a FUSE mount. */
+static int check_not_mounted(const char *mountpoint, bool nonempty_ok)
+{
+	char real[PATH_MAX];
+	struct mounted m;
+
+	if (!realpath(mountpoint, real) || !find_mount(real, &m))
+		return 0;
+	if (strncmp(m.type, "fuse", 4) == 0) {
+		fprintf(stderr, "shmfs: %s is already mounted (%s from %s): unmount it first with "
+			"fusermount3 -u %s\n", mountpoint, m.type, m.source, mountpoint);
+		return -1;
+	}
+	if (nonempty_ok)
+		return 0;
+	fprintf(stderr, "shmfs: %s is already mounted (%s from %s): unmount it first with umount %s, "
+		"or choose another mount point\n", mountpoint, m.type, m.source, mountpoint);
+	return -1;
+}
+
+static int check_mountpoint(const char *mountpoint, bool nonempty_ok)
+{
+	struct stat st;
+
+	if (stat(mountpoint, &st) < 0) {
+		if (errno == ENOENT)
+			fprintf(stderr, "shmfs: mount point %s does not exist: create it with mkdir -p %s\n",
+				mountpoint, mountpoint);
+		else if (errno == ENOTCONN)
+			fprintf(stderr, "shmfs: %s is a stale mount (transport endpoint not connected): run "
+				"fusermount3 -u %s (or umount -l %s as root)\n", mountpoint, mountpoint, mountpoint);
+		else
+			fprintf(stderr, "shmfs: mount point %s: %s\n", mountpoint, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "shmfs: mount point %s is not a directory: mount on a directory, e.g. "
+			"mkdir -p /mnt/shm\n", mountpoint);
+		return -1;
+	}
+	return check_not_mounted(mountpoint, nonempty_ok);
+}
+
+static int check_fuse_device(void)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ENOENT || errno == ENODEV) {
+		fprintf(stderr, "shmfs: /dev/fuse is missing: load the FUSE module with modprobe fuse "
+			"(as root; in a container, pass the device: --device /dev/fuse)\n");
+		return -1;
+	}
+	/* Fatal for non-root users too: libfuse opens the device itself, fusermount3 cannot help. */
+	fprintf(stderr, "shmfs: cannot open /dev/fuse: %s: the user needs read-write access to it "
+		"(chmod 0666 /dev/fuse as root), or run shmfs as root\n", strerror(errno));
+	return -1;
+}
+
+static int check_backing(const char *dir)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			fprintf(stderr, "shmfs: backing directory %s does not exist: create it with mkdir -p "
+				"%s, or give another with -o shm_dir=DIR\n", dir, dir);
+		else
+			fprintf(stderr, "shmfs: backing directory %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "shmfs: backing directory %s is not a directory: give a directory, e.g. "
+			"-o shm_dir=/dev/shm\n", dir);
+		return -1;
+	}
+	/* Only a warning: every operation works, but shm_open users on this host will not see it. */
+	if (statfs(dir, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC)
+		fprintf(stderr, "shmfs: warning: backing directory %s is not on tmpfs%s: works, but its "
+			"files are not shared memory\n", dir, sfs.f_type == FUSE_SUPER_MAGIC ? " (FUSE)" : "");
+	return 0;
+}
+
+/* `shmfs /dev/shm` would mount over the very directory it shows: say so, not "unmount /dev/shm". */
+static bool same_dir(const char *mountpoint, const char *dir)
+{
+	struct stat a, b;
+	return stat(mountpoint, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* mount.fuse3 -o drop_privileges mounts itself and hands over the open device as /dev/fd/N. */
+static bool premounted(const char *mountpoint)
+{
+	unsigned fd;
+	char end;
+	return sscanf(mountpoint, "/dev/fd/%u%c", &fd, &end) == 1;
+}
+
+int preflight(const char *mountpoint, const char *backing_dir, bool nonempty_ok)
+{
+	int ret = 0;
+
+	if (!premounted(mountpoint)) {
+		if (same_dir(mountpoint, backing_dir)) {
+			fprintf(stderr, "shmfs: mount point %s is the backing directory: mount it elsewhere, "
+				"e.g. mkdir -p /mnt/shm && shmfs %s /mnt/shm\n", mountpoint, backing_dir);
+			ret = -1;
+		} else if (check_mountpoint(mountpoint, nonempty_ok) < 0) {
+			ret = -1;
+		}
+		if (check_fuse_device() < 0)
+			ret = -1;
+	}
+	if (check_backing(backing_dir) < 0)
+		ret = -1;
+	return ret;
+}
