@@ -23,9 +23,30 @@ bench_mount() { # BUILD_DIR TMPFS_SIZE [SHMFS OPTIONS...]
 	exit 1
 }
 
+# A second shmfs over the same tmpfs at $work/NAME, with other options; its pid in ${extra_pids[@]}.
+extra_pids=()
+bench_mount_extra() { # NAME [SHMFS OPTIONS...]
+	local dir="$work/$1"
+	shift
+	mkdir "$dir"
+	"$shmfs" "$back" "$dir" -f "$@" &
+	extra_pids+=($!)
+	for _ in $(seq 100); do
+		mountpoint -q "$dir" && return 0
+		sleep 0.05
+	done
+	echo "bench: shmfs did not mount at $dir" >&2
+	exit 1
+}
+
 bench_cleanup() {
-	fusermount3 -u "$mnt" 2>/dev/null || true
-	[ -n "${daemon:-}" ] && wait "$daemon" 2>/dev/null || true
+	local m
+	for m in "$work"/*; do
+		[ "$m" = "$back" ] || fusermount3 -u "$m" 2>/dev/null || true
+	done
+	for m in ${daemon:-} "${extra_pids[@]}"; do
+		wait "$m" 2>/dev/null || true
+	done
 	umount "$back" 2>/dev/null || true
 	rm -rf "$work"
 }
