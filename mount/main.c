@@ -89,10 +89,7 @@ static void usage(const char *prog)
 	       "    SOURCE                 the backing directory (as mount(8) passes it)\n"
 	       "    -o shm_dir=DIR         the backing directory; wins over SOURCE\n"
 	       "    -o types=FILE          record types by segment name (GLib key file)\n"
-	       "    -o passthrough=MODE    auto (default), on or off: let the kernel serve\n"
-	       "                           segment I/O and mmap itself (needs Linux 6.9+, root)\n"
-	       "    -h, --help             this help\n"
-	       "    -V, --version          versions of shmfs and libfuse\n"
+	       "    -o passthrough=MODE    auto (default), on, off: kernel serves segment I/O\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
 	       prog, DEFAULT_SHM_DIR);
 	fuse_cmdline_help();
