@@ -28,9 +28,9 @@ int fs_passthrough_precheck(const struct fs *fs, const char **why);
 /* The data mode this kernel and these privileges allow, as a phrase for --version. */
 const char *fs_passthrough_outlook(void);
 
-/* After fuse_session_mount: puts the raw I/O hooks that negotiate passthrough under SE.
- * Returns 0 or -errno. */
-int fs_attach_session(struct fs *fs, struct fuse_session *se);
+/* After fuse_session_mount at MOUNTPOINT: puts the raw I/O hooks that negotiate passthrough
+ * (and raise the mount's readahead) under SE. Returns 0 or -errno. */
+int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint);
 
 /* True when the session ended because passthrough=on could not be had. */
 bool fs_refused(const struct fs *fs);

@@ -58,6 +58,7 @@ struct fs {
 	struct fuse_session *se;
 	int session_fd;
 	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
+	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
@@ -154,6 +155,11 @@ void fs_backing_put(struct fs *fs, struct fs_inode *in);
  * fuse_reply_open/create, and fs_passthrough_disarm right after. */
 void fs_passthrough_arm(int32_t backing_id, bool create);
 void fs_passthrough_disarm(void);
+
+/* readahead.c */
+/* Finds the mount's read_ahead_kb (right after mounting); raises it (right after INIT). */
+void fs_readahead_find(struct fs *fs, const char *mountpoint);
+void fs_readahead_raise(struct fs *fs);
 
 /* creds.c */
 /* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon

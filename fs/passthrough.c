@@ -1,5 +1,6 @@
 /* passthrough.c - kernel FUSE passthrough with libfuse 3.14, which has no API for it: a custom I/O
- * layer under the session that sees each raw request and reply and adds the protocol's fields.
+ * layer under the session that sees each raw request and reply and adds the protocol's fields
+ * (and, once INIT is answered, raises the mount's readahead: readahead.c).
  *
  * How: the INIT reply gets FUSE_PASSTHROUGH and max_stack_depth when the kernel offers it and the
  * daemon has CAP_SYS_ADMIN; then the first open of a segment registers a read-write fd of it with
@@ -148,21 +149,26 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	struct fs *fs = userdata;
 	const struct kabi_out_header *out = iov[0].iov_base;
+	bool init = false;
 	if (count >= 2 && iov[0].iov_len == sizeof(*out) && out->error == 0) {
 		if (!fs->init_done && out->unique == fs->init_unique) {
-			fs->init_done = true;
+			fs->init_done = init = true;
 			patch_init(fs, &iov[1]);
 		} else if (next_open.armed) {
 			patch_open(&iov[1]);
 		}
 	}
 	next_open.armed = false;
-	return writev(fd, iov, count);
+	ssize_t n = writev(fd, iov, count);
+	if (init)
+		fs_readahead_raise(fs); /* the kernel has applied the INIT reply by now */
+	return n;
 }
 
-int fs_attach_session(struct fs *fs, struct fuse_session *se)
+int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint)
 {
 	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev };
+	fs_readahead_find(fs, mountpoint);
 	fs->se = se;
 	fs->session_fd = fuse_session_fd(se);
 	return fuse_session_custom_io(se, &io, fs->session_fd);

@@ -147,7 +147,7 @@ static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, st
 		goto out_destroy;
 	if (fuse_session_mount(se, cmd->mountpoint) != 0)
 		goto out_signals;
-	if (fs_attach_session(fs, se) != 0)
+	if (fs_attach_session(fs, se, cmd->mountpoint) != 0)
 		goto out_unmount;
 	log_setup(cmd->foreground);
 	fuse_daemonize(cmd->foreground);
