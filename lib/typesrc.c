@@ -111,6 +111,11 @@ static void load(struct typesrc *ts)
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	for (int i = 0; groups[i]; i++) {
 		g_autoptr(GError) kerr = NULL;
+		if (!g_utf8_validate(groups[i], -1, NULL)) {
+			/* GPatternSpec takes UTF-8 only (it asserts otherwise) */
+			say(ts, "types file %s: a group name is not UTF-8; it is ignored", ts->path);
+			continue;
+		}
 		char *decl = g_key_file_get_string(kf, groups[i], "type", &kerr);
 		if (!decl) {
 			g_autofree char *head = g_strdup_printf("[%s]", groups[i]);
@@ -174,11 +179,13 @@ char *typesrc_xattr(int fd)
 	return n > 0 ? g_strndup(buf, n) : NULL;
 }
 
-/* The types file's declaration for NAME (g_malloc'ed), or NULL. */
+/* The types file's declaration for NAME (g_malloc'ed), or NULL. A segment name is any bytes, but
+ * GPatternSpec matches UTF-8 only (and asserts on anything else): a name that is not UTF-8 takes
+ * its type from its xattr alone. */
 static char *file_lookup(struct typesrc *ts, const char *name)
 {
 	char *decl = NULL;
-	if (!ts || !ts->path)
+	if (!ts || !ts->path || !g_utf8_validate(name, -1, NULL))
 		return NULL;
 	pthread_mutex_lock(&ts->lock);
 	refresh(ts);

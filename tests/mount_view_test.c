@@ -327,6 +327,40 @@ START_TEST(test_view_cannot_be_removed_or_renamed)
 }
 END_TEST
 
+/* Regression (found by fuzz_types): GPatternSpec asserts on a pattern that is not UTF-8, so a
+ * types file with such a group killed the daemon when it read the file. Now the group is skipped
+ * with a log line and the rest of the file still counts. */
+START_TEST(test_types_group_not_utf8)
+{
+	int32_t pair[2] = { 5, 6 };
+	make_segment("typed_two", sizeof(pair), pair, sizeof(pair));
+	write_types("[?\xe3\xb9\xde\xe1\x98]\ntype = int8 x\n[typed_*]\ntype = int32 a; int32 b\n");
+	ck_assert(view_exists("typed_two"));
+	ck_assert(mnt_alive(M));
+	g_autofree char *log = mnt_log_tail(M, 4096);
+	ck_assert_msg(strstr(log, "a group name is not UTF-8"), "log:\n%s", log);
+	write_types(initial_types);
+}
+END_TEST
+
+/* A segment name is any bytes; one that is not UTF-8 takes no type from the types file (its
+ * patterns are UTF-8), and lists and stats like any other. */
+START_TEST(test_name_not_utf8_with_types_file)
+{
+	const char *name = "typed_\xff\xfe";
+	int32_t pair[2] = { 1, 2 };
+	make_segment(name, sizeof(pair), pair, sizeof(pair));
+	ck_assert(!view_exists(name));
+	g_autofree char *p = mnt_path(M, "%s", name);
+	struct stat st;
+	ck_assert_sys(stat(p, &st));
+	ck_assert_int_eq(st.st_size, sizeof(pair));
+	ck_assert(mnt_alive(M));
+	g_autofree char *bp = back_path(M, "%s", name);
+	unlink(bp);
+}
+END_TEST
+
 /* Runs FN as uid/gid 65534 in a child; returns its exit status. */
 static int as_nobody(int (*fn)(const char *), const char *arg)
 {
@@ -398,6 +432,8 @@ int main(void)
 	tcase_add_test(tc, test_real_file_wins_over_view);
 	tcase_add_test(tc, test_view_cannot_be_removed_or_renamed);
 	tcase_add_test(tc, test_view_permissions_follow_segment);
+	tcase_add_test(tc, test_name_not_utf8_with_types_file);
+	tcase_add_test(tc, test_types_group_not_utf8);
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);
 }
