@@ -800,7 +800,7 @@ START_TEST(list_many)
 {
 	/* More entries than one getdents buffer holds. */
 	enum { N = 1000 };
-	char name[64];
+	char name[64] = { 0 }; /* put() writes up to 36 bytes of it, past the string's end */
 	for (int i = 0; i < N; i++) {
 		snprintf(name, sizeof name, "segment-with-a-longish-name-%04d", i);
 		put(name, name, (size_t)(i % 37));

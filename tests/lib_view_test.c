@@ -160,7 +160,8 @@ struct ints {
 
 START_TEST(ints_exact)
 {
-	struct ints r[3] = {
+	/* static: padding bytes are zero, and the whole record is written out */
+	static struct ints r[3] = {
 		{ INT8_MIN, 0, INT16_MIN, 0, INT32_MIN, 0, INT64_MIN, 0 },
 		{ INT8_MAX, UINT8_MAX, INT16_MAX, UINT16_MAX, INT32_MAX, UINT32_MAX, INT64_MAX, UINT64_MAX },
 		{ 7, 42, -300, 1000, 123456, 99, -5, 10000000000ULL },
@@ -189,7 +190,7 @@ struct hexes {
 
 START_TEST(hex_exact)
 {
-	struct hexes r[2] = {
+	static struct hexes r[2] = {
 		{ 0xdeadbeef, -2, 0x0a, 0x0123456789abcdefULL },
 		{ 0, 0, 0, UINT64_MAX },
 	};
@@ -214,7 +215,7 @@ struct floats {
 
 START_TEST(floats_exact)
 {
-	struct floats r[12] = {
+	static struct floats r[12] = {
 		{ -0.0f, -0.0 },
 		{ NAN, -INFINITY },
 		{ INFINITY, 4.9e-324 },
@@ -294,7 +295,7 @@ struct arrays {
 
 START_TEST(arrays_exact)
 {
-	struct arrays r[1] = { { { 1, -2, INT32_MAX }, { 1, 0 }, { 0.5, -0.0 }, { 0xab, 0x01 } } };
+	static struct arrays r[1] = { { { 1, -2, INT32_MAX }, { 1, 0 }, { 0.5, -0.0 }, { 0xab, 0x01 } } };
 	assert_view("int32 q[3]; bool b[2]; double d[2]; uint8 h[2] : hex", r, sizeof r,
 		    "# shmfs view: int32 q[3]; bool b[2]; float64 d[2]; uint8 h[2] : hex\n"
 		    "# type: int32 q[3] @0 +12; bool b[2] @12 +2; float64 d[2] @16 +16; "
