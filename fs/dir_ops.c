@@ -58,31 +58,34 @@ static int read_entries(struct fs *fs, struct fs_inode *dir, GArray *entries)
 	return 0;
 }
 
+void fs_dir_free(struct fs *fs, struct fs_dir *d)
+{
+	fs_handle_remove(fs, fs->dirs, d);
+	g_array_free(d->entries, TRUE);
+	g_free(d);
+}
+
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_dir *d = g_new0(struct fs_dir, 1);
 	d->entries = g_array_new(FALSE, FALSE, sizeof(struct fs_dirent));
 	g_array_set_clear_func(d->entries, dirent_clear);
+	fs_handle_add(fs_of(req), fs_of(req)->dirs, d);
 	int err = read_entries(fs_of(req), fs_inode(req, ino), d->entries);
 	if (err) {
-		g_array_free(d->entries, TRUE);
-		g_free(d);
+		fs_dir_free(fs_of(req), d);
 		fuse_reply_err(req, -err);
 		return;
 	}
 	fi->fh = (uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT) { /* the opener was interrupted */
-		g_array_free(d->entries, TRUE);
-		g_free(d);
-	}
+	if (fuse_reply_open(req, fi) == -ENOENT) /* the opener was interrupted */
+		fs_dir_free(fs_of(req), d);
 }
 
 void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	struct fs_dir *d = fs_dir(fi);
-	g_array_free(d->entries, TRUE);
-	g_free(d);
+	fs_dir_free(fs_of(req), fs_dir(fi));
 	fuse_reply_err(req, 0);
 }
 

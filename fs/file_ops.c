@@ -26,7 +26,7 @@ static bool widened(int flags)
 }
 
 /* Wraps FD in an fs_file; takes FD over in every case. */
-static int file_new(int fd, struct fs_file **out)
+static int file_new(struct fs *fs, int fd, struct fs_file **out)
 {
 	struct fs_file *f = calloc(1, sizeof(*f));
 	int err = f ? map_open(fd, &f->map) : -ENOMEM;
@@ -36,20 +36,22 @@ static int file_new(int fd, struct fs_file **out)
 		return err;
 	}
 	f->fd = fd;
+	fs_handle_add(fs, fs->files, f);
 	*out = f;
 	return 0;
 }
 
-int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out)
+int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file **out)
 {
 	int fd = seg_reopen(in->fd, open_flags(flags, true));
 	if (fd == -EACCES && widened(flags))
 		fd = seg_reopen(in->fd, open_flags(flags, false));
-	return fd < 0 ? fd : file_new(fd, out);
+	return fd < 0 ? fd : file_new(fs, fd, out);
 }
 
 void fs_file_free(struct fs *fs, struct fs_file *f)
 {
+	fs_handle_remove(fs, fs->files, f);
 	if (f->backing)
 		fs_backing_put(fs, f->backing);
 	if (f->view)
@@ -103,7 +105,7 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	struct fs_file *f;
 	struct fuse_entry_param e;
 	int32_t backing_id;
-	int err = fd < 0 ? fd : file_new(fd, &f);
+	int err = fd < 0 ? fd : file_new(fs_of(req), fd, &f);
 	if (!err && (err = fs_lookup_entry(fs_of(req), dir, name, &e)) != 0)
 		fs_file_free(fs_of(req), f);
 	if (!err && (err = hand_to_kernel(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, f,
@@ -134,7 +136,7 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	struct fs_file *f;
 	int32_t backing_id;
-	int err = fs_file_open(in, fi->flags, &f);
+	int err = fs_file_open(fs_of(req), in, fi->flags, &f);
 	if (!err && (err = hand_to_kernel(fs_of(req), in, f, &backing_id)) != 0)
 		fs_file_free(fs_of(req), f);
 	if (err) {

@@ -30,6 +30,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 static void fs_destroy(void *userdata)
 {
 	struct fs *fs = userdata;
+	fs->closing = true; /* the connection is gone, and its backing ids with it */
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
 }
@@ -109,11 +110,44 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	if (fs->ngroups < 0)
 		fs->ngroups = 0;
 	fs_inodes_init(fs);
+	pthread_mutex_init(&fs->handles_lock, NULL);
+	fs->files = g_hash_table_new(NULL, NULL);
+	fs->dirs = g_hash_table_new(NULL, NULL);
 
 	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
 	 * umask must not take anything more away. */
 	umask(0);
 	return fs;
+}
+
+void fs_handle_add(struct fs *fs, GHashTable *set, void *handle)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	g_hash_table_add(set, handle);
+	pthread_mutex_unlock(&fs->handles_lock);
+}
+
+void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	g_hash_table_remove(set, handle);
+	pthread_mutex_unlock(&fs->handles_lock);
+}
+
+/* Frees what the kernel never released: the session ended (a signal) with these still open. */
+static void free_open_handles(struct fs *fs)
+{
+	fs->closing = true;
+	GList *files = g_hash_table_get_keys(fs->files), *dirs = g_hash_table_get_keys(fs->dirs);
+	for (GList *l = files; l; l = l->next)
+		fs_file_free(fs, l->data);
+	for (GList *l = dirs; l; l = l->next)
+		fs_dir_free(fs, l->data);
+	g_list_free(files);
+	g_list_free(dirs);
+	g_hash_table_destroy(fs->files);
+	g_hash_table_destroy(fs->dirs);
+	pthread_mutex_destroy(&fs->handles_lock);
 }
 
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
@@ -130,6 +164,7 @@ void fs_free(struct fs *fs)
 {
 	if (!fs)
 		return;
+	free_open_handles(fs);
 	fs_inodes_free(fs);
 	typesrc_free(fs->types);
 	close(fs->root.fd);

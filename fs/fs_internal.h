@@ -59,6 +59,13 @@ struct fs {
 	int session_fd;
 	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
 	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
+
+	/* Open files and directories, so that those still open when the session ends (a daemon
+	 * stopped by a signal) are freed too; under handles_lock. */
+	pthread_mutex_t handles_lock;
+	GHashTable *files;   /* struct fs_file * */
+	GHashTable *dirs;    /* struct fs_dir * */
+	bool closing;        /* the session is over: no more backing ids to close */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
@@ -143,8 +150,15 @@ void fs_view_file_free(struct fs_view_file *vf);
 /* file_ops.c */
 /* Opens the segment behind IN for the caller's FLAGS (widened to read-write where it may be, so
  * that it can be mapped) into a new fs_file. Returns 0 or -errno. */
-int fs_file_open(struct fs_inode *in, int flags, struct fs_file **out);
+int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file **out);
 void fs_file_free(struct fs *fs, struct fs_file *f);
+
+/* fs.c: the registry of open handles. */
+void fs_handle_add(struct fs *fs, GHashTable *set, void *handle);
+void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle);
+
+/* dir_ops.c */
+void fs_dir_free(struct fs *fs, struct fs_dir *d);
 
 /* passthrough.c: the raw request and reply hooks that add FUSE passthrough. */
 /* The backing id of segment IN for one more open: registered with the kernel at the first.

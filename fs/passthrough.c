@@ -203,7 +203,7 @@ int32_t fs_backing_get(struct fs *fs, struct fs_inode *in)
 void fs_backing_put(struct fs *fs, struct fs_inode *in)
 {
 	pthread_mutex_lock(&fs->lock);
-	if (--in->backing_users == 0) {
+	if (--in->backing_users == 0 && !fs->closing) {
 		uint32_t id = in->backing_id;
 		if (ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_CLOSE, &id) < 0)
 			fuse_log(FUSE_LOG_ERR, "shmfs: closing backing id %u: %s\n", id,
