@@ -327,6 +327,72 @@ START_TEST(test_view_cannot_be_removed_or_renamed)
 }
 END_TEST
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Another process keeps cutting the segment to nothing and growing it back while the view is read
+ * through the mount: every read gives text, a short count, 0 or EIO, never anything else, and the
+ * daemon goes on serving. */
+START_TEST(test_view_read_races_truncation)
+{
+	const off_t size = 24 * 1024 * 1024;
+	make_segment("racing", size, NULL, 0);
+	set_type("racing", SEED_DECL);
+	g_autofree char *seg = back_path(M, "racing");
+	pid_t pid = fork();
+	ck_assert_sys(pid);
+	if (pid == 0) {
+		int fd = open(seg, O_RDWR);
+		double end = seconds_now() + 1.0;
+		while (fd >= 0 && seconds_now() < end)
+			if (ftruncate(fd, 0) < 0 || ftruncate(fd, size) < 0)
+				_exit(3);
+		_exit(fd < 0 ? 2 : 0);
+	}
+
+	g_autofree char *view = mnt_path(M, "racing.txt");
+	char *buf = g_malloc(1 << 20);
+	long full = 0, partial = 0, eio = 0, other = 0, rounds = 0;
+	int status = 0;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		int fd = open(view, O_RDONLY);
+		if (fd < 0) {
+			other += errno != ENOENT;
+			continue;
+		}
+		for (off_t off = 0; off < 64 << 20; off += 1 << 20) {
+			ssize_t n = pread(fd, buf, 1 << 20, off);
+			if (n == 1 << 20)
+				full++;
+			else if (n >= 0)
+				partial++;
+			else if (errno == EIO)
+				eio++;
+			else
+				other++;
+			if (n <= 0)
+				break;
+		}
+		close(fd);
+		rounds++;
+	}
+	g_free(buf);
+	fprintf(stderr, "view read vs truncation: %ld opens, %ld full reads, %ld short or 0, %ld EIO, "
+		"%ld other\n", rounds, full, partial, eio, other);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(other, 0);
+	ck_assert_int_gt(full + partial, 0);
+	ck_assert(mnt_alive(M));
+	g_autofree char *text = read_view("racing"); /* the daemon still renders it whole */
+	g_auto(GStrv) lines = record_lines(text);
+	ck_assert_uint_eq(g_strv_length(lines), size / 24);
+}
+END_TEST
+
 /* Regression (found by fuzz_types): GPatternSpec asserts on a pattern that is not UTF-8, so a
  * types file with such a group killed the daemon when it read the file. Now the group is skipped
  * with a log line and the rest of the file still counts. */
@@ -434,6 +500,7 @@ int main(void)
 	tcase_add_test(tc, test_view_permissions_follow_segment);
 	tcase_add_test(tc, test_name_not_utf8_with_types_file);
 	tcase_add_test(tc, test_types_group_not_utf8);
+	tcase_add_test(tc, test_view_read_races_truncation);
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);
 }
