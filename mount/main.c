@@ -13,72 +13,11 @@
 
 #include "fs.h"
 #include "log.h"
+#include "options.h"
 #include "preflight.h"
 #include "seg.h"
 
 #define DEFAULT_SHM_DIR "/dev/shm"
-
-struct options {
-	char *shm_dir;         /* -o shm_dir=DIR */
-	char *types;           /* -o types=FILE */
-	char *passthrough;     /* -o passthrough=auto|on|off */
-	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
-	int npositional;
-	bool help, version, too_many;
-};
-
-enum { KEY_HELP, KEY_VERSION };
-
-static const struct fuse_opt option_spec[] = {
-	{ "shm_dir=%s", offsetof(struct options, shm_dir), 0 },
-	{ "types=%s", offsetof(struct options, types), 0 },
-	{ "passthrough=%s", offsetof(struct options, passthrough), 0 },
-	FUSE_OPT_KEY("-h", KEY_HELP),
-	FUSE_OPT_KEY("--help", KEY_HELP),
-	FUSE_OPT_KEY("-V", KEY_VERSION),
-	FUSE_OPT_KEY("--version", KEY_VERSION),
-	FUSE_OPT_END
-};
-
-/* Takes the positional arguments out (libfuse's own parser knows only one, the mount point),
- * and --help/--version; everything else stays for libfuse. */
-static int take_option(void *data, const char *arg, int key, struct fuse_args *outargs)
-{
-	(void)outargs;
-	struct options *o = data;
-	switch (key) {
-	case KEY_HELP:
-		o->help = true;
-		return 0;
-	case KEY_VERSION:
-		o->version = true;
-		return 0;
-	case FUSE_OPT_KEY_NONOPT:
-		if (o->npositional == 2) {
-			o->too_many = true;
-			return 0;
-		}
-		o->positional[o->npositional++] = strdup(arg);
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static int parse_passthrough(const char *value, enum fs_passthrough *mode)
-{
-	static const char *const names[] = { [FS_PASSTHROUGH_AUTO] = "auto",
-					     [FS_PASSTHROUGH_ON] = "on",
-					     [FS_PASSTHROUGH_OFF] = "off" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!value || strcmp(value, names[i]) == 0) {
-			*mode = value ? (enum fs_passthrough)i : FS_PASSTHROUGH_AUTO;
-			return 0;
-		}
-	}
-	fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", value);
-	return -1;
-}
 
 static void usage(const char *prog)
 {
@@ -180,7 +119,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts cmd = { 0 };
 	int ret = 1;
 
-	if (fuse_opt_parse(&args, &o, option_spec, take_option) != 0)
+	if (options_parse(&args, &o) != 0)
 		goto out;
 	if (o.help) {
 		usage(argv[0]);
@@ -210,8 +149,10 @@ int main(int argc, char *argv[])
 		goto out;
 
 	enum fs_passthrough passthrough_mode;
-	if (parse_passthrough(o.passthrough, &passthrough_mode) != 0)
+	if (options_passthrough(o.passthrough, &passthrough_mode) != 0) {
+		fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", o.passthrough);
 		goto out;
+	}
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
@@ -233,11 +174,7 @@ int main(int argc, char *argv[])
 	fs_free(fs);
 out:
 	free(cmd.mountpoint);
-	free(o.shm_dir);
-	free(o.types);
-	free(o.passthrough);
-	free(o.positional[0]);
-	free(o.positional[1]);
+	options_free(&o);
 	fuse_opt_free_args(&args);
 	return ret;
 }

@@ -1,0 +1,30 @@
+/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough,
+ * --help and --version, taken out of argv with fuse_opt; the rest is left for libfuse. */
+#ifndef SHMFS_OPTIONS_H
+#define SHMFS_OPTIONS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_opt.h>
+#include <stdbool.h>
+
+#include "fs.h"
+
+struct options {
+	char *shm_dir;         /* -o shm_dir=DIR */
+	char *types;           /* -o types=FILE */
+	char *passthrough;     /* -o passthrough=auto|on|off */
+	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
+	int npositional;
+	bool help, version, too_many;
+};
+
+/* Takes shmfs's options out of ARGS into O (zeroed by the caller); what stays in ARGS is
+ * libfuse's. Returns 0, or -1 when fuse_opt refused the arguments (it said why). */
+int options_parse(struct fuse_args *args, struct options *o);
+
+/* The data mode named by VALUE (NULL: auto). Returns 0, or -1 for anything but auto, on, off. */
+int options_passthrough(const char *value, enum fs_passthrough *mode);
+
+void options_free(struct options *o);
+
+#endif
