@@ -121,9 +121,9 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	fs_passthrough_arm(backing_id, true);
 	int res = fuse_reply_create(req, &e, fi);
 	fs_passthrough_disarm();
-	if (res == -ENOENT) { /* the creator was interrupted */
-		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
+	if (res == -ENOENT) { /* the creator was interrupted: the file first, it uses the inode */
 		fs_file_free(fs_of(req), f);
+		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
 	}
 }
 
