@@ -19,20 +19,6 @@
 #define KiB 1024L
 #define MiB (1024L * 1024L)
 
-static struct stat xlstat(const char *path)
-{
-	struct stat st;
-	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
-	return st;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits for PID and asserts it exited 0; WHAT names it in the message. */
 static void reap_ok(pid_t pid, const char *what)
 {

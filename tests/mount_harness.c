@@ -29,7 +29,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -745,4 +745,11 @@ int mnt_run_suite(Suite *s)
 		fprintf(stderr, "*** %d mount fixture failure(s) (mount not set up, or daemon exit status not 0) ***\n",
 			mnt_fixture_failures);
 	return failed == 0 && mnt_fixture_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+struct stat xlstat(const char *path)
+{
+	struct stat st;
+	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
+	return st;
 }

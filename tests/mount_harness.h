@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* One running shmfs: its backing directory, where it is mounted, the daemon and its log.
@@ -67,6 +68,11 @@ char *capture_status(int *status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 char *capture(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* A shell-quoted copy of S (g_free it). */
 char *q(const char *s);
+
+/* Seconds on the monotonic clock. */
+double now_s(void);
+/* lstat(PATH), asserting that it works. */
+struct stat xlstat(const char *path);
 
 /* Deterministic pseudo-random bytes: the same SEED gives the same bytes. */
 void fill_pattern(void *buf, size_t len, uint64_t seed);

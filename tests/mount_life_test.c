@@ -18,13 +18,6 @@
 
 #define NSEGS 24
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* True when /proc/self/mountinfo has a mount at PATH. */
 static bool mounted_at(const char *path)
 {

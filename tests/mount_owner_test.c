@@ -16,13 +16,6 @@
 #define M (&g_mnt)
 #define NOBODY 65534
 
-static struct stat xlstat(const char *path)
-{
-	struct stat st;
-	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
-	return st;
-}
-
 /* Runs FN(ARG) in a child that has become NOBODY:NOBODY with no extra groups and umask UMASK;
  * asserts that it exits 0 (FN returns the exit code; a failing step says why on stderr). */
 static void as_nobody(mode_t umask_value, int (*fn)(const void *arg), const void *arg)

@@ -27,13 +27,6 @@ struct counts {
 	char first_error[512];
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int daemon_fds(pid_t pid)
 {
 	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);

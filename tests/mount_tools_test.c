@@ -19,13 +19,6 @@
 #define MiB (1024L * 1024L)
 #define GiB (1024L * MiB)
 
-static struct stat xlstat(const char *path)
-{
-	struct stat st;
-	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
-	return st;
-}
-
 static void put(const char *path, const char *text)
 {
 	int rc = write_file(path, text, strlen(text));

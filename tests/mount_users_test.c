@@ -23,20 +23,6 @@
 #define OTHER 4242 /* a third user, owner of a segment nobody must not touch */
 #define MARKER "TOPSECRET-4f1c9a"
 
-static struct stat xlstat(const char *path)
-{
-	struct stat st;
-	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
-	return st;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int become_nobody(mode_t um)
 {
 	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0) {

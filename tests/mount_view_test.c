@@ -327,13 +327,6 @@ START_TEST(test_view_cannot_be_removed_or_renamed)
 }
 END_TEST
 
-static double seconds_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Another process keeps cutting the segment to nothing and growing it back while the view is read
  * through the mount: every read gives text, a short count, 0 or EIO, never anything else, and the
  * daemon goes on serving. */
@@ -347,8 +340,8 @@ START_TEST(test_view_read_races_truncation)
 	ck_assert_sys(pid);
 	if (pid == 0) {
 		int fd = open(seg, O_RDWR);
-		double end = seconds_now() + 1.0;
-		while (fd >= 0 && seconds_now() < end)
+		double end = now_s() + 1.0;
+		while (fd >= 0 && now_s() < end)
 			if (ftruncate(fd, 0) < 0 || ftruncate(fd, size) < 0)
 				_exit(3);
 		_exit(fd < 0 ? 2 : 0);
