@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
@@ -752,4 +753,33 @@ struct stat xlstat(const char *path)
 	struct stat st;
 	ck_assert_msg(lstat(path, &st) == 0, "lstat %s: %s", path, g_strerror(errno));
 	return st;
+}
+
+int become_nobody(mode_t um)
+{
+	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0) {
+		perror("becoming nobody");
+		return -1;
+	}
+	umask(um);
+	return 0;
+}
+
+void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_sys(pid);
+	if (pid == 0) {
+		if (become_nobody(um) < 0)
+			_exit(100);
+		int rc = fn(arg);
+		fflush(NULL);
+		_exit(rc);
+	}
+	int ws;
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0,
+		      "the unprivileged child failed at step %d (see stderr)",
+		      WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
 }

@@ -69,6 +69,28 @@ char *capture(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* A shell-quoted copy of S (g_free it). */
 char *q(const char *s);
 
+/* The unprivileged user the tests act as. */
+#define NOBODY 65534
+
+/* In a child: drops to NOBODY:NOBODY with no groups and umask UM. Returns 0, or -1 (said why). */
+int become_nobody(mode_t um);
+
+/* Runs FN(ARG) as NOBODY (no groups, umask UM) in a child process and asserts that it exits 0;
+ * FN returns the number of the step that failed (see STEP), 0 when all went as expected. */
+void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg);
+
+/* In such a child: unless COND, says which step failed and why, and returns N. */
+#define STEP(n, cond, ...)                                                            \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			int _e = errno;                                               \
+			fprintf(stderr, "child step %d: ", n);                        \
+			fprintf(stderr, __VA_ARGS__);                                 \
+			fprintf(stderr, " (errno %s)\n", strerrorname_np(_e));       \
+			return n;                                                     \
+		}                                                                     \
+	} while (0)
+
 /* Seconds on the monotonic clock. */
 double now_s(void);
 /* lstat(PATH), asserting that it works. */

@@ -14,40 +14,7 @@
 #include <unistd.h>
 
 #define M (&g_mnt)
-#define NOBODY 65534
 
-/* Runs FN(ARG) in a child that has become NOBODY:NOBODY with no extra groups and umask UMASK;
- * asserts that it exits 0 (FN returns the exit code; a failing step says why on stderr). */
-static void as_nobody(mode_t umask_value, int (*fn)(const void *arg), const void *arg)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_sys(pid);
-	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0) {
-			perror("becoming nobody");
-			_exit(100);
-		}
-		umask(umask_value);
-		fflush(NULL);
-		_exit(fn(arg));
-	}
-	int ws;
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the unprivileged child failed at step %d (see stderr)",
-		      WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
-}
-
-#define STEP(n, cond, ...)                                                            \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			int _e = errno;                                               \
-			fprintf(stderr, "child step %d: ", n);                        \
-			fprintf(stderr, __VA_ARGS__);                                 \
-			fprintf(stderr, " (errno %s)\n", strerrorname_np(_e));       \
-			return n;                                                     \
-		}                                                                     \
-	} while (0)
 
 struct names {
 	char file[PATH_MAX], dir[PATH_MAX], inner[PATH_MAX], fifo[PATH_MAX], link[PATH_MAX], chm[PATH_MAX];

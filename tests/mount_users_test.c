@@ -19,49 +19,8 @@
 #include <unistd.h>
 
 #define M (&g_mnt)
-#define NOBODY 65534
 #define OTHER 4242 /* a third user, owner of a segment nobody must not touch */
 #define MARKER "TOPSECRET-4f1c9a"
-
-static int become_nobody(mode_t um)
-{
-	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0) {
-		perror("becoming nobody");
-		return -1;
-	}
-	umask(um);
-	return 0;
-}
-
-/* Runs FN(ARG) as NOBODY:NOBODY (no groups, umask UM) in a child; asserts it exits 0. */
-static void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_sys(pid);
-	if (pid == 0) {
-		if (become_nobody(um) < 0)
-			_exit(100);
-		int rc = fn(arg);
-		fflush(NULL);
-		_exit(rc);
-	}
-	int ws;
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the unprivileged child failed at step %d (see stderr)",
-		      WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
-}
-
-#define STEP(n, cond, ...)                                                            \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			int _e = errno;                                               \
-			fprintf(stderr, "child step %d: ", n);                        \
-			fprintf(stderr, __VA_ARGS__);                                 \
-			fprintf(stderr, " (errno %s)\n", strerrorname_np(_e));       \
-			return n;                                                     \
-		}                                                                     \
-	} while (0)
 
 /* --- outside the backing dir: a root-only directory with a secret that has a marker in its bytes
  * and in a user xattr that declares a type (so a view of it would render the marker). --- */
