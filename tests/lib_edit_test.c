@@ -471,21 +471,13 @@ END_TEST
 static Suite *edit_suite(void)
 {
 	Suite *s = suite_create("edit");
-	struct {
-		const char *name;
-		const TTest *tests[8];
-	} cases[] = {
+	const struct lib_case cases[] = {
 		{ "good", { empty_texts, integer_limits, floats, strings_and_chars, arrays_and_bools,
 			    layout_of_lines, view_text_writes_back } },
 		{ "apply", { apply_to_shrunk_segment, no_records } },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		TCase *tc = lib_tcase(cases[i].name);
-		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
-			tcase_add_test(tc, cases[i].tests[j]);
-		suite_add_tcase(s, tc);
-	}
+	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
 
 	TCase *tc = lib_tcase("refusals");
 	tcase_add_loop_test(tc, refusals, 0, G_N_ELEMENTS(bad));

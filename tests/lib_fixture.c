@@ -3,6 +3,7 @@
 #include "lib_fixture.h"
 
 #include <check.h>
+#include <glib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -62,6 +63,16 @@ TCase *lib_tcase(const char *name)
 	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
 	tcase_set_timeout(tc, 60);
 	return tc;
+}
+
+void lib_add_cases(Suite *s, const struct lib_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		TCase *tc = lib_tcase(cases[i].name);
+		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
+			tcase_add_test(tc, cases[i].tests[j]);
+		suite_add_tcase(s, tc);
+	}
 }
 
 int lib_run_suite(Suite *s)

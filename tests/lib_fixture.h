@@ -4,6 +4,7 @@
 #define SHMFS_LIB_FIXTURE_H
 
 #include <check.h>
+#include <stddef.h>
 
 extern char base[64];
 extern char dir[128];
@@ -15,6 +16,15 @@ void base_teardown(void);
 /* Checked fixture (runs in each test's child): make DIR and DFD, umask 022. */
 void dir_setup(void);
 void dir_teardown(void);
+
+/* A group of tests that share a TCase: its name and its tests (fewer than 12: the rest NULL). */
+struct lib_case {
+	const char *name;
+	const TTest *tests[12];
+};
+
+/* Adds a lib_tcase to S for each of the N CASES, with its tests. */
+void lib_add_cases(Suite *s, const struct lib_case *cases, size_t n);
 
 /* A TCase with both fixtures above and a 60 s timeout. */
 TCase *lib_tcase(const char *name);

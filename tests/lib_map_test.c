@@ -806,10 +806,7 @@ END_TEST
 static Suite *map_suite(void)
 {
 	Suite *s = suite_create("map");
-	struct {
-		const char *name;
-		const TTest *tests[8];
-	} cases[] = {
+	const struct lib_case cases[] = {
 		{ "open", { open_modes } },
 		{ "read_write", { roundtrip_odd_offsets, grow_past_mapping, sees_external_changes,
 				  read_short_at_eof, write_readonly, write_wronly, write_efbig } },
@@ -819,12 +816,7 @@ static Suite *map_suite(void)
 			      read_after_external_truncate } },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		TCase *tc = lib_tcase(cases[i].name);
-		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
-			tcase_add_test(tc, cases[i].tests[j]);
-		suite_add_tcase(s, tc);
-	}
+	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
 
 	TCase *tc = tcase_create("full_tmpfs");
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);

@@ -857,10 +857,7 @@ END_TEST
 static Suite *seg_suite(void)
 {
 	Suite *s = suite_create("seg");
-	struct {
-		const char *name;
-		const TTest *tests[12];
-	} cases[] = {
+	const struct lib_case cases[] = {
 		{ "dir_open", { dir_open_ok, dir_open_follows_symlink, dir_open_errors } },
 		{ "name_ok", { name_ok } },
 		{ "handle", { handle_kinds, handle_dir } },
@@ -876,12 +873,7 @@ static Suite *seg_suite(void)
 			    list_errors } },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		TCase *tc = lib_tcase(cases[i].name);
-		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
-			tcase_add_test(tc, cases[i].tests[j]);
-		suite_add_tcase(s, tc);
-	}
+	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
 	return s;
 }
 

@@ -720,10 +720,7 @@ END_TEST
 static Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
-	struct {
-		const char *name;
-		const TTest *tests[8];
-	} cases[] = {
+	const struct lib_case cases[] = {
 		{ "exact", { seed_exact, ints_exact, hex_exact, floats_exact, strings_exact, arrays_exact,
 			     leftover_and_empty, header_declaration_reparses } },
 		{ "values", { float_roundtrip, int_roundtrip, rendered_values_parse_back } },
@@ -731,12 +728,7 @@ static Suite *view_suite(void)
 		{ "errors", { error_text } },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		TCase *tc = lib_tcase(cases[i].name);
-		for (size_t j = 0; j < G_N_ELEMENTS(cases[i].tests) && cases[i].tests[j]; j++)
-			tcase_add_test(tc, cases[i].tests[j]);
-		suite_add_tcase(s, tc);
-	}
+	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
 	return s;
 }
 
