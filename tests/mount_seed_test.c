@@ -41,6 +41,16 @@ static void teardown_seed(void)
 	mnt_fixture_teardown();
 }
 
+/* The seed's record {100, 876, 8021}, three int64 at offset 0 of the segment open as FD. */
+static void assert_seed_record(int fd)
+{
+	int64_t rec[3] = { 0 };
+	ck_assert_int_eq(pread(fd, rec, sizeof rec, 0), 24);
+	ck_assert_int_eq(rec[0], 100);
+	ck_assert_int_eq(rec[1], 876);
+	ck_assert_int_eq(rec[2], 8021);
+}
+
 static const char *prog(const char *env)
 {
 	const char *p = getenv(env);
@@ -70,11 +80,7 @@ START_TEST(test_writer_by_name_read_through_mount)
 
 	int fd = open(mp, O_RDONLY);
 	ck_assert_sys(fd);
-	int64_t rec[3] = { 0 };
-	ck_assert_int_eq(pread(fd, rec, sizeof rec, 0), 24);
-	ck_assert_int_eq(rec[0], 100);
-	ck_assert_int_eq(rec[1], 876);
-	ck_assert_int_eq(rec[2], 8021);
+	assert_seed_record(fd);
 	close(fd);
 
 	/* the writer tagged it with its type: the view shows record 0 */
@@ -131,11 +137,7 @@ START_TEST(test_writer_through_mount_read_by_name)
 	snprintf(shm, sizeof shm, "/%s", name2);
 	int fd = shm_open(shm, O_RDONLY, 0);
 	ck_assert_sys(fd);
-	int64_t rec[3] = { 0 };
-	ck_assert_int_eq(pread(fd, rec, sizeof rec, 0), 24);
-	ck_assert_int_eq(rec[0], 100);
-	ck_assert_int_eq(rec[1], 876);
-	ck_assert_int_eq(rec[2], 8021);
+	assert_seed_record(fd);
 	close(fd);
 	ck_assert_sys(shm_unlink(shm));
 	ck_assert_errno(stat(mp, &(struct stat){ 0 }), ENOENT);
