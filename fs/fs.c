@@ -7,17 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Attribute and entry timeout. Zero: every stat and lookup asks the backing directory, so a change
- * made there by another program (shm_open, ftruncate, chmod, unlink) shows at once. */
-#define FS_TIMEOUT 0.0
-
 /* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
  * write must reach the segment when write(2) returns. The kernel does the suid/sgid clearing on
  * write itself (no HANDLE_KILLPRIV). With AUTO_INVAL_DATA the kernel drops cached pages of a file
  * whose size or mtime changed behind it. */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	fs_watch_start(userdata);
 	conn->want &= ~(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_HANDLE_KILLPRIV);
 	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
 		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
@@ -31,10 +27,13 @@ static void fs_destroy(void *userdata)
 {
 	struct fs *fs = userdata;
 	fs->closing = true; /* the connection is gone, and its backing ids with it */
+	fs_watch_stop(fs);
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
 }
 
+/* No flush: every write is in the segment when write(2) returns, so close(2) has nothing to
+ * flush. libfuse answers ENOSYS for it once, and the kernel stops sending FLUSH at every close. */
 static const struct fuse_lowlevel_ops ops = {
 	.init = fs_init,
 	.destroy = fs_destroy,
@@ -61,7 +60,6 @@ static const struct fuse_lowlevel_ops ops = {
 	.open = fs_op_open,
 	.read = fs_op_read,
 	.write = fs_op_write,
-	.flush = fs_op_flush,
 	.release = fs_op_release,
 	.fsync = fs_op_fsync,
 	.fallocate = fs_op_fallocate,
@@ -98,7 +96,6 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 		return NULL;
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .nlookup = 1 };
-	fs->timeout = FS_TIMEOUT;
 	fs->session_fd = -1;
 	fs->types = typesrc_new(types_path, log_types_problem);
 	fs->as_caller = geteuid() == 0;
@@ -110,6 +107,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	if (fs->ngroups < 0)
 		fs->ngroups = 0;
 	fs_inodes_init(fs);
+	fs_watch_init(fs);
 	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->files = g_hash_table_new(NULL, NULL);
 	fs->dirs = g_hash_table_new(NULL, NULL);
@@ -155,6 +153,11 @@ void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
 	fs->passthrough_opt = mode;
 }
 
+void fs_set_cache(struct fs *fs, enum fs_cache mode)
+{
+	fs->cache_off = mode == FS_CACHE_OFF;
+}
+
 bool fs_refused(const struct fs *fs)
 {
 	return fs->refused;
@@ -165,6 +168,7 @@ void fs_free(struct fs *fs)
 	if (!fs)
 		return;
 	free_open_handles(fs);
+	fs_watch_free(fs);
 	fs_inodes_free(fs);
 	typesrc_free(fs->types);
 	close(fs->root.fd);

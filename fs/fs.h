@@ -21,6 +21,12 @@ void fs_free(struct fs *fs);
 enum fs_passthrough { FS_PASSTHROUGH_AUTO, FS_PASSTHROUGH_ON, FS_PASSTHROUGH_OFF };
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode);
 
+/* -o cache=: how long the kernel may keep names and attributes. watch (default): long, and an
+ * inotify watch on each directory drops them when another program changes something there (seen
+ * within a millisecond or so). off: not at all; every stat asks the daemon (seen at once, slow). */
+enum fs_cache { FS_CACHE_WATCH, FS_CACHE_OFF };
+void fs_set_cache(struct fs *fs, enum fs_cache mode);
+
 /* Before mounting: -1 with *WHY set when passthrough=on cannot be had here (old kernel, no
  * CAP_SYS_ADMIN); 0 otherwise. */
 int fs_passthrough_precheck(const struct fs *fs, const char **why);

@@ -29,8 +29,14 @@ struct fs_inode {
 	ino_t ino;
 	mode_t type;      /* S_IFMT bits; an object never changes its type */
 	bool view;        /* the text view NAME.txt of segment NAME: FD is the segment's handle */
-	char *seg_name;   /* view only: the segment's name at the last lookup, under fs.lock */
 	uint64_t nlookup; /* the kernel's references, under fs.lock */
+	/* The name it was last looked up by, in directory (parent_dev, parent_ino); a view's is its
+	 * segment's name. Under fs.lock; watch.c finds inodes by it. */
+	char *name;
+	dev_t parent_dev;
+	ino_t parent_ino;
+	int wd;           /* a directory's inotify watch, or -1; under fs.lock */
+	_Atomic bool cached; /* looked up in a watched directory: the kernel may keep its attributes */
 	/* Passthrough: the kernel allows one backing file per inode, so every open shares this
 	 * one (registered at the first open, closed after the last); under fs.lock. */
 	int32_t backing_id;
@@ -41,7 +47,7 @@ struct fs {
 	struct fs_inode root;
 	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
 	pthread_mutex_t lock;
-	double timeout;      /* entry and attribute timeout, seconds */
+	double timeout;      /* entry and attribute timeout in watched directories, seconds */
 	struct typesrc *types; /* where segments' record types come from */
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
@@ -53,7 +59,7 @@ struct fs {
 	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
 	bool kernel_offers;  /* the INIT request offered FUSE_PASSTHROUGH */
-	bool init_done;
+	_Atomic bool init_done; /* also read by the watcher thread's notifications */
 	uint64_t init_unique;
 	struct fuse_session *se;
 	int session_fd;
@@ -66,6 +72,15 @@ struct fs {
 	GHashTable *files;   /* struct fs_file * */
 	GHashTable *dirs;    /* struct fs_dir * */
 	bool closing;        /* the session is over: no more backing ids to close */
+
+	/* -o cache=watch (watch.c): inotify on every directory the kernel knows */
+	bool cache_off;      /* -o cache=off: timeouts of 0, no watching */
+	bool watching;
+	bool watcher_running;
+	int inotify_fd, wake_fd;
+	pthread_t watcher;
+	GHashTable *watches; /* watch descriptor -> struct fs_inode * (a directory), under lock */
+	GHashTable *names;   /* struct fs_inode *, by the name it was last looked up by, under lock */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
@@ -120,9 +135,11 @@ void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
 /* The inode's attributes, as the backing directory has them now (a view's are computed). */
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
 /* Takes one reference on the inode (the view of it, when VIEW) of the object behind HANDLE, which
- * it takes over; ST is the object's stat, SEG_NAME a view's segment name. NULL when out of memory. */
+ * it takes over; ST is the object's stat, NAME in PARENT what it was looked up by (a view: its
+ * segment's name). Sets *TIMEOUT to how long the kernel may keep the entry and its attributes.
+ * NULL when out of memory. */
 struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,
-			      const char *seg_name);
+			      const struct fs_inode *parent, const char *name, double *timeout);
 /* Replies with the inode's attributes as they are now. */
 void fs_reply_attr(fuse_req_t req, struct fs_inode *in);
 /* "/proc/self/fd/N" for the inode's handle, for the calls that take no fd (chmod, xattrs). */
@@ -170,6 +187,23 @@ void fs_backing_put(struct fs *fs, struct fs_inode *in);
 void fs_passthrough_arm(int32_t backing_id, bool create);
 void fs_passthrough_disarm(void);
 
+/* watch.c: -o cache=watch. */
+/* Sets up the tables (in fs_new); starts watching the root, and the thread that turns inotify
+ * events into invalidations (at INIT, unless -o cache=off); stops it (at the session's end). */
+void fs_watch_init(struct fs *fs);
+void fs_watch_start(struct fs *fs);
+void fs_watch_stop(struct fs *fs);
+void fs_watch_free(struct fs *fs);
+/* Under fs.lock: watches a new directory inode (sets DIR->wd, -1 for anything else) ... */
+void fs_watch_dir(struct fs *fs, struct fs_inode *dir);
+/* ... notes that IN was looked up as NAME in PARENT and returns how long the kernel may keep it ... */
+double fs_watch_name(struct fs *fs, struct fs_inode *in, const struct fs_inode *parent,
+		     const char *name);
+/* ... and forgets a freed inode. */
+void fs_watch_forget(struct fs *fs, struct fs_inode *in);
+/* How long the kernel may keep IN's attributes. */
+double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
+
 /* readahead.c */
 /* Finds the mount's read_ahead_kb (right after mounting); raises it (right after INIT). */
 void fs_readahead_find(struct fs *fs, const char *mountpoint);
@@ -214,7 +248,6 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		 struct fuse_file_info *fi);
-void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,

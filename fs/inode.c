@@ -30,7 +30,7 @@ static void inode_free(gpointer p)
 {
 	struct fs_inode *in = p;
 	close(in->fd);
-	g_free(in->seg_name);
+	g_free(in->name);
 	free(in);
 }
 
@@ -56,7 +56,7 @@ void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32])
 }
 
 struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,
-			      const char *seg_name)
+			      const struct fs_inode *parent, const char *name, double *timeout)
 {
 	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino, .view = view };
 
@@ -68,15 +68,13 @@ struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, 
 		*in = (struct fs_inode){ .fd = handle, .dev = st->st_dev, .ino = st->st_ino,
 					 .type = st->st_mode & S_IFMT, .view = view };
 		g_hash_table_add(fs->inodes, in);
+		fs_watch_dir(fs, in);
 	} else {
 		close(handle);
 	}
 	if (in) {
 		in->nlookup++;
-		if (view && g_strcmp0(in->seg_name, seg_name) != 0) {
-			g_free(in->seg_name);
-			in->seg_name = g_strdup(seg_name);
-		}
+		*timeout = fs_watch_name(fs, in, parent, name);
 	}
 	pthread_mutex_unlock(&fs->lock);
 	return in;
@@ -91,16 +89,18 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 	if (handle < 0)
 		return handle;
 
-	*e = (struct fuse_entry_param){ .attr_timeout = fs->timeout, .entry_timeout = fs->timeout };
+	*e = (struct fuse_entry_param){ 0 };
 	int err = seg_stat(handle, "", &e->attr);
 	if (err) {
 		close(handle);
 		return err;
 	}
-	struct fs_inode *in = fs_inode_ref(fs, handle, &e->attr, false, NULL);
+	double timeout;
+	struct fs_inode *in = fs_inode_ref(fs, handle, &e->attr, false, parent, name, &timeout);
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
+	e->attr_timeout = e->entry_timeout = timeout;
 	return 0;
 }
 
@@ -113,8 +113,10 @@ void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n)
 	g_assert(in->nlookup >= n);
 	in->nlookup -= n;
 	bool last = in->nlookup == 0;
-	if (last)
+	if (last) {
 		g_hash_table_remove(fs->inodes, in);
+		fs_watch_forget(fs, in);
+	}
 	pthread_mutex_unlock(&fs->lock);
 	if (last)
 		inode_free(in);

@@ -38,7 +38,7 @@ void fs_reply_attr(fuse_req_t req, struct fs_inode *in)
 	if (err)
 		fuse_reply_err(req, -err);
 	else
-		fuse_reply_attr(req, &st, fs_of(req)->timeout);
+		fuse_reply_attr(req, &st, fs_attr_timeout(fs_of(req), in));
 }
 
 void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

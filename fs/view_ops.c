@@ -35,7 +35,7 @@ static char *segment_name(const char *name)
 static char *decl_of(struct fs *fs, struct fs_inode *in)
 {
 	pthread_mutex_lock(&fs->lock);
-	g_autofree char *name = g_strdup(in->seg_name);
+	g_autofree char *name = g_strdup(in->name);
 	pthread_mutex_unlock(&fs->lock);
 	return typesrc_lookup(fs->types, in->fd, name);
 }
@@ -110,13 +110,14 @@ int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,
 	if (!seg || typed_segment(fs, parent->fd, seg, &handle, &st, &decl) != 0)
 		return -ENOENT;
 
-	*e = (struct fuse_entry_param){ .attr = st, .attr_timeout = fs->timeout,
-					.entry_timeout = fs->timeout };
+	*e = (struct fuse_entry_param){ .attr = st };
 	view_attr(&e->attr, text_size(decl, st.st_size));
-	struct fs_inode *in = fs_inode_ref(fs, handle, &st, true, seg);
+	double timeout;
+	struct fs_inode *in = fs_inode_ref(fs, handle, &st, true, parent, seg, &timeout);
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
+	e->attr_timeout = e->entry_timeout = timeout;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* xattr_ops.c - extended attributes, user.* only: other namespaces (trusted, security, system)
- * carry privileges that a root daemon must not lend to its callers, so they are refused. */
+ * carry privileges that a root daemon must not lend to its callers, so they are not supported. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -59,8 +59,15 @@ static void reply_value(fuse_req_t req, size_t size, const char *buf, ssize_t re
 
 void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux and
+	 * system.posix_acl_access of every file, and stops asking on a file system that answers
+	 * "not supported" once, which saves two round trips per file. */
 	char proc[32];
-	if (!user_name(name) || !reachable(fs_inode(req, ino), proc)) {
+	if (!user_name(name)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (!reachable(fs_inode(req, ino), proc)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}

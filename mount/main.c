@@ -29,6 +29,8 @@ static void usage(const char *prog)
 	       "    -o shm_dir=DIR         the backing directory; wins over SOURCE\n"
 	       "    -o types=FILE          record types by segment name (GLib key file)\n"
 	       "    -o passthrough=MODE    auto (default), on, off: kernel serves segment I/O\n"
+	       "    -o cache=MODE          watch (default): the kernel keeps names and attributes,\n"
+	       "                           inotify drops them on outside changes; off: never kept\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
 	       prog, DEFAULT_SHM_DIR);
 	fuse_cmdline_help();
@@ -153,6 +155,11 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", o.passthrough);
 		goto out;
 	}
+	enum fs_cache cache_mode;
+	if (options_cache(o.cache, &cache_mode) != 0) {
+		fprintf(stderr, "shmfs: bad option cache=%s: use watch or off\n", o.cache);
+		goto out;
+	}
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
@@ -164,6 +171,7 @@ int main(int argc, char *argv[])
 	}
 	const char *why;
 	fs_set_passthrough(fs, passthrough_mode);
+	fs_set_cache(fs, cache_mode);
 	if (fs_passthrough_precheck(fs, &why) != 0) {
 		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);
 		fs_free(fs);

@@ -1,5 +1,5 @@
 /* options.c - the shmfs command's own arguments, taken out of argv with fuse_opt: the two
- * positional ones (libfuse's parser knows only the mount point), -o shm_dir/types/passthrough. */
+ * positional ones (libfuse's parser knows only the mount point), -o shm_dir/types/passthrough/cache. */
 #include "options.h"
 
 #include <stddef.h>
@@ -12,6 +12,7 @@ static const struct fuse_opt option_spec[] = {
 	{ "shm_dir=%s", offsetof(struct options, shm_dir), 0 },
 	{ "types=%s", offsetof(struct options, types), 0 },
 	{ "passthrough=%s", offsetof(struct options, passthrough), 0 },
+	{ "cache=%s", offsetof(struct options, cache), 0 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -48,22 +49,33 @@ int options_parse(struct fuse_args *args, struct options *o)
 	return fuse_opt_parse(args, o, option_spec, take_option) == 0 ? 0 : -1;
 }
 
+/* The index of VALUE among the N NAMES (NULL: the first, the default), or -1. */
+static int choose(const char *value, const char *const *names, size_t n)
+{
+	if (!value)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(value, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int options_passthrough(const char *value, enum fs_passthrough *mode)
 {
 	static const char *const names[] = { [FS_PASSTHROUGH_AUTO] = "auto",
 					     [FS_PASSTHROUGH_ON] = "on",
 					     [FS_PASSTHROUGH_OFF] = "off" };
-	if (!value) {
-		*mode = FS_PASSTHROUGH_AUTO;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(value, names[i]) == 0) {
-			*mode = (enum fs_passthrough)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = choose(value, names, sizeof(names) / sizeof(names[0]));
+	*mode = (enum fs_passthrough)i;
+	return i < 0 ? -1 : 0;
+}
+
+int options_cache(const char *value, enum fs_cache *mode)
+{
+	static const char *const names[] = { [FS_CACHE_WATCH] = "watch", [FS_CACHE_OFF] = "off" };
+	int i = choose(value, names, sizeof(names) / sizeof(names[0]));
+	*mode = (enum fs_cache)i;
+	return i < 0 ? -1 : 0;
 }
 
 void options_free(struct options *o)
@@ -71,6 +83,7 @@ void options_free(struct options *o)
 	free(o->shm_dir);
 	free(o->types);
 	free(o->passthrough);
+	free(o->cache);
 	free(o->positional[0]);
 	free(o->positional[1]);
 }

@@ -1,4 +1,4 @@
-/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough,
+/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough/cache,
  * --help and --version, taken out of argv with fuse_opt; the rest is left for libfuse. */
 #ifndef SHMFS_OPTIONS_H
 #define SHMFS_OPTIONS_H
@@ -13,6 +13,7 @@ struct options {
 	char *shm_dir;         /* -o shm_dir=DIR */
 	char *types;           /* -o types=FILE */
 	char *passthrough;     /* -o passthrough=auto|on|off */
+	char *cache;           /* -o cache=watch|off */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
 	int npositional;
 	bool help, version, too_many;
@@ -24,6 +25,9 @@ int options_parse(struct fuse_args *args, struct options *o);
 
 /* The data mode named by VALUE (NULL: auto). Returns 0, or -1 for anything but auto, on, off. */
 int options_passthrough(const char *value, enum fs_passthrough *mode);
+
+/* The cache mode named by VALUE (NULL: watch). Returns 0, or -1 for anything but watch, off. */
+int options_cache(const char *value, enum fs_cache *mode);
 
 void options_free(struct options *o);
 

@@ -95,8 +95,11 @@ static int check_not_mounted(const char *mountpoint, bool nonempty_ok)
 static int check_mountpoint(const char *mountpoint, bool nonempty_ok)
 {
 	struct stat st;
+	struct statfs sfs;
 
-	if (stat(mountpoint, &st) < 0) {
+	/* statfs first: a dead FUSE mount may still answer stat from the attributes the kernel
+	 * kept, but statfs always asks the daemon, and fails with ENOTCONN. */
+	if (statfs(mountpoint, &sfs) < 0 || stat(mountpoint, &st) < 0) {
 		if (errno == ENOENT)
 			fprintf(stderr, "shmfs: mount point %s does not exist: create it with mkdir -p %s\n",
 				mountpoint, mountpoint);

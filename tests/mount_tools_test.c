@@ -207,8 +207,16 @@ START_TEST(test_root_attrs)
 {
 	g_autofree char *qb = q(g_mnt.backing), *qm = q(g_mnt.mountpoint);
 	const char *fmt = "LC_ALL=C stat -c '%%i %%h %%s %%f %%u %%g %%y %%z' %s";
-	g_autofree char *ob = capture(fmt, qb);
-	g_autofree char *om = capture(fmt, qm);
+	/* The test before changed the backing dir behind the kernel's back: its invalidation may
+	 * still be on the way (mount_fresh_test holds it to 10 ms). */
+	g_autofree char *ob = NULL, *om = NULL;
+	for (int i = 0; i < 100 && (!ob || strcmp(om, ob) != 0); i++) {
+		g_free(ob);
+		g_free(om);
+		usleep(i ? 1000 : 0);
+		ob = capture(fmt, qb);
+		om = capture(fmt, qm);
+	}
 	ck_assert_msg(strlen(ob) > 10, "stat of the backing dir printed '%s'", ob);
 	ck_assert_str_eq(om, ob);
 }
@@ -737,6 +745,10 @@ START_TEST(test_xattr)
 	ck_assert_errno(lgetxattr(bp, "trusted.x", buf, sizeof buf), ENODATA);
 	ck_assert_errno(lgetxattr(bp, "trusted.y", buf, sizeof buf), ENODATA);
 	ck_assert_errno(lgetxattr(bp, "security.shmfs", buf, sizeof buf), ENODATA);
+	/* what ls -l asks of every file: "not supported", which ls remembers for the whole mount */
+	ck_assert_errno(lgetxattr(mp, "security.selinux", buf, sizeof buf), EOPNOTSUPP);
+	ck_assert_errno(lgetxattr(mp, "system.posix_acl_access", buf, sizeof buf), EOPNOTSUPP);
+	ck_assert_errno(lgetxattr(mp, "trusted.x", buf, sizeof buf), EOPNOTSUPP);
 	unlink(bp);
 	rmdir(bd);
 }

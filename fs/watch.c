@@ -1,0 +1,336 @@
+/* watch.c - lets the kernel keep names and attributes for long (-o cache=watch) and keeps them true:
+ * an inotify watch on each directory the kernel knows turns every change made there behind the
+ * kernel's back (a name added, removed or renamed; a chmod, a truncation, a write) into an
+ * invalidation of that name and that inode, well under a millisecond later on an idle machine.
+ *
+ * Why not short timeouts: with timeouts of 0 every stat is a round trip to the daemon (LOOKUP, then
+ * GETATTR), and `ls -l` of 10,000 segments took 30 times as long as on tmpfs. With long timeouts and
+ * this thread, a listing costs one READDIRPLUS per few dozen names and the stats cost nothing.
+ *
+ * What inotify cannot report, and so what the kernel may keep until the timeout: a change made
+ * through a hard link that sits in a directory the kernel never looked into; stores through a
+ * mapping (they change no attribute on tmpfs; data freshness is the job of open, see file_ops.c). */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+/* Long, since every change is reported; not forever, so that what inotify cannot see (above)
+ * still shows within a minute. */
+#define WATCH_TIMEOUT 60.0
+
+/* IN_EXCL_UNLINK: writes to segments already unlinked (but still open) are no one's business. */
+#define WATCH_MASK                                                                          \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MODIFY |      \
+	 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+
+/* The name index: every inode (not a view) under the name it was last looked up by, in the
+ * directory (parent_dev, parent_ino), so that an event, which carries only a name, finds it. */
+static guint name_hash(gconstpointer p)
+{
+	const struct fs_inode *in = p;
+	return g_str_hash(in->name) ^ (guint)in->parent_ino ^ (guint)in->parent_dev;
+}
+
+static gboolean name_equal(gconstpointer a, gconstpointer b)
+{
+	const struct fs_inode *x = a, *y = b;
+	return x->parent_ino == y->parent_ino && x->parent_dev == y->parent_dev &&
+	       strcmp(x->name, y->name) == 0;
+}
+
+static fuse_ino_t nodeid(struct fs *fs, const struct fs_inode *in)
+{
+	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
+}
+
+void fs_watch_dir(struct fs *fs, struct fs_inode *dir)
+{
+	dir->wd = -1;
+	if (!fs->watching || !S_ISDIR(dir->type))
+		return;
+	char proc[32];
+	fs_inode_proc_path(dir, proc);
+	dir->wd = inotify_add_watch(fs->inotify_fd, proc, WATCH_MASK);
+	if (dir->wd < 0) {
+		static bool told;
+		if (!told)
+			fuse_log(FUSE_LOG_WARNING,
+				 "shmfs: cannot watch a directory (%s): its names are looked up "
+				 "at every access (see fs.inotify.max_user_watches)\n",
+				 strerror(errno));
+		told = true;
+		return;
+	}
+	g_hash_table_insert(fs->watches, GINT_TO_POINTER(dir->wd), dir);
+}
+
+double fs_watch_name(struct fs *fs, struct fs_inode *in, const struct fs_inode *parent,
+		     const char *name)
+{
+	bool same = in->name && in->parent_ino == parent->ino && in->parent_dev == parent->dev &&
+		    strcmp(in->name, name) == 0;
+	if (!same) {
+		if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
+			g_hash_table_remove(fs->names, in);
+		g_free(in->name);
+		in->name = g_strdup(name);
+		in->parent_dev = parent->dev;
+		in->parent_ino = parent->ino;
+		if (!in->view)
+			g_hash_table_replace(fs->names, in, in);
+	}
+	/* A view's size follows its segment's size and type, which come with no event of its own. */
+	if (in->view || parent->wd < 0)
+		return 0;
+	in->cached = true;
+	return fs->timeout;
+}
+
+double fs_attr_timeout(struct fs *fs, const struct fs_inode *in)
+{
+	return in->cached ? fs->timeout : 0;
+}
+
+void fs_watch_forget(struct fs *fs, struct fs_inode *in)
+{
+	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
+		g_hash_table_remove(fs->names, in);
+	if (in->wd >= 0 && fs->watching) {
+		g_hash_table_remove(fs->watches, GINT_TO_POINTER(in->wd));
+		inotify_rm_watch(fs->inotify_fd, in->wd);
+	}
+}
+
+/* What one batch of events asks of the kernel: drop these names and these inodes' attributes
+ * (and cached pages). A set, so that a burst of events on one segment costs one invalidation. */
+struct todo {
+	GHashTable *entries; /* "PARENT/NAME" -> NULL */
+	GHashTable *inodes;  /* nodeid */
+};
+
+static void todo_entry(struct todo *t, fuse_ino_t parent, const char *name)
+{
+	g_hash_table_add(t->entries, g_strdup_printf("%" PRIu64 "/%s", (uint64_t)parent, name));
+}
+
+static void todo_inode(struct todo *t, fuse_ino_t ino)
+{
+	g_hash_table_add(t->inodes, (gpointer)(uintptr_t)ino);
+}
+
+/* inotify said events were lost: everything the kernel may keep is dropped. */
+static void todo_everything(struct fs *fs, struct todo *t)
+{
+	GHashTableIter it;
+	gpointer p;
+	todo_inode(t, FUSE_ROOT_ID);
+	g_hash_table_iter_init(&it, fs->inodes);
+	while (g_hash_table_iter_next(&it, &p, NULL)) {
+		struct fs_inode *in = p, key = { .dev = in->parent_dev, .ino = in->parent_ino };
+		todo_inode(t, nodeid(fs, in));
+		if (!in->name)
+			continue;
+		struct fs_inode *parent = key.dev == fs->root.dev && key.ino == fs->root.ino
+						  ? &fs->root
+						  : g_hash_table_lookup(fs->inodes, &key);
+		if (parent)
+			todo_entry(t, nodeid(fs, parent), in->name);
+	}
+}
+
+/* Turns one event into invalidations; under fs.lock. */
+static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event *ev)
+{
+	struct fs_inode *dir = g_hash_table_lookup(fs->watches, GINT_TO_POINTER(ev->wd));
+	if (!dir)
+		return; /* a watch just removed */
+	if (ev->mask & IN_IGNORED) {
+		/* the directory is gone: what is looked up in it from now on is not kept */
+		g_hash_table_remove(fs->watches, GINT_TO_POINTER(ev->wd));
+		dir->wd = -1;
+		return;
+	}
+	fuse_ino_t parent = nodeid(fs, dir);
+	if (ev->len == 0 || ev->name[0] == '\0') { /* the directory itself changed */
+		todo_inode(t, parent);
+		return;
+	}
+	/* (A view's name needs nothing: the kernel never keeps a view's entry.) */
+	if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) {
+		todo_entry(t, parent, ev->name);
+		todo_inode(t, parent); /* its times and size changed too */
+	}
+	struct fs_inode key = { .parent_dev = dir->dev, .parent_ino = dir->ino,
+				.name = (char *)ev->name };
+	struct fs_inode *child = g_hash_table_lookup(fs->names, &key);
+	if (child)
+		todo_inode(t, nodeid(fs, child));
+}
+
+static void send_entries(struct fs *fs, GHashTable *entries)
+{
+	GHashTableIter it;
+	gpointer p;
+	g_hash_table_iter_init(&it, entries);
+	while (g_hash_table_iter_next(&it, &p, NULL)) {
+		char *slash;
+		uint64_t parent = g_ascii_strtoull(p, &slash, 10);
+		fuse_lowlevel_notify_inval_entry(fs->se, parent, slash + 1, strlen(slash + 1));
+	}
+}
+
+/* The invalidations are sent with fs.lock released: the kernel may have to wait for a request in
+ * flight on that directory, which another daemon thread is serving. An answer of ENOENT (the
+ * kernel holds no such name or inode) is the common case and means nothing was cached. Inodes
+ * go first: they are few, and a burst of thousands of names must not hold them back. */
+static void todo_send(struct fs *fs, struct todo *t)
+{
+	GHashTableIter it;
+	gpointer p;
+	g_hash_table_iter_init(&it, t->inodes);
+	while (g_hash_table_iter_next(&it, &p, NULL))
+		fuse_lowlevel_notify_inval_inode(fs->se, (fuse_ino_t)(uintptr_t)p, 0, 0);
+	send_entries(fs, t->entries);
+}
+
+/* A LOOKUP the daemon answered just before a change, but which the kernel had not yet turned into
+ * an entry when the invalidation came, would leave that entry stale for the whole timeout: the
+ * kernel drops only entries it holds. So every name invalidated is invalidated once more, a few
+ * milliseconds later, when such a reply has long been applied. (Attributes need no second pass:
+ * the kernel itself ignores a reply older than the last invalidation of its inode.) */
+#define ECHO_DELAY_MS 3
+
+static void *watcher(void *arg)
+{
+	struct fs *fs = arg;
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd pfd[2] = { { .fd = fs->inotify_fd, .events = POLLIN },
+				 { .fd = fs->wake_fd, .events = POLLIN } };
+	struct todo t = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+			  g_hash_table_new(NULL, NULL) };
+	GHashTable *echo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	gint64 echo_due = 0; /* when the names in ECHO are to be sent again (they are while events
+			      * keep coming, too) */
+
+	for (;;) {
+		int wait = -1;
+		if (g_hash_table_size(echo)) {
+			gint64 left = echo_due - g_get_monotonic_time();
+			if (left <= 0) {
+				send_entries(fs, echo);
+				g_hash_table_remove_all(echo);
+				continue;
+			}
+			wait = (int)((left + 999) / 1000);
+		}
+		int ready = poll(pfd, 2, wait);
+		if (ready < 0 && errno != EINTR)
+			break;
+		if (ready <= 0)
+			continue;
+		if (pfd[1].revents)
+			break; /* fs_watch_stop */
+		ssize_t n = read(fs->inotify_fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;
+
+		pthread_mutex_lock(&fs->lock);
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				todo_everything(fs, &t);
+			else
+				todo_event(fs, &t, ev);
+			p += sizeof(*ev) + ev->len;
+		}
+		pthread_mutex_unlock(&fs->lock);
+		todo_send(fs, &t);
+		if (g_hash_table_size(echo) == 0)
+			echo_due = g_get_monotonic_time() + ECHO_DELAY_MS * 1000;
+		GHashTableIter it;
+		gpointer key;
+		g_hash_table_iter_init(&it, t.entries);
+		while (g_hash_table_iter_next(&it, &key, NULL)) {
+			g_hash_table_iter_steal(&it);
+			g_hash_table_add(echo, key);
+		}
+		g_hash_table_remove_all(t.inodes);
+	}
+	g_hash_table_destroy(t.entries);
+	g_hash_table_destroy(t.inodes);
+	g_hash_table_destroy(echo);
+	return NULL;
+}
+
+void fs_watch_init(struct fs *fs)
+{
+	fs->inotify_fd = fs->wake_fd = -1;
+	fs->watches = g_hash_table_new(NULL, NULL);
+	fs->names = g_hash_table_new(name_hash, name_equal);
+	fs->root.wd = -1;
+}
+
+/* At INIT, before any lookup, and so that fs_watch_stop (at the session's end, which follows
+ * every INIT) always runs. The thread takes no signals: they are the session's. */
+void fs_watch_start(struct fs *fs)
+{
+	if (fs->cache_off)
+		return;
+	fs->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	fs->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (fs->inotify_fd < 0 || fs->wake_fd < 0) {
+		fuse_log(FUSE_LOG_WARNING, "shmfs: inotify: %s; every access asks the backing "
+			 "directory (as with -o cache=off)\n", strerror(errno));
+		return;
+	}
+	fs->watching = true;
+	fs_watch_dir(fs, &fs->root);
+
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&fs->watcher, NULL, watcher, fs);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		fuse_log(FUSE_LOG_WARNING, "shmfs: no watcher thread (%s): every access asks the "
+			 "backing directory\n", strerror(err));
+		return;
+	}
+	fs->watcher_running = true;
+	fs->timeout = WATCH_TIMEOUT;
+	/* The root's attributes are kept too: with default_permissions the kernel needs them fresh
+	 * for every path walk, and would otherwise ask for them at every open and unlink. */
+	fs->root.cached = fs->root.wd >= 0;
+}
+
+void fs_watch_stop(struct fs *fs)
+{
+	if (!fs->watcher_running)
+		return;
+	uint64_t one = 1;
+	if (write(fs->wake_fd, &one, sizeof(one)) != sizeof(one))
+		fuse_log(FUSE_LOG_ERR, "shmfs: waking the watcher: %s\n", strerror(errno));
+	pthread_join(fs->watcher, NULL);
+	fs->watcher_running = false;
+}
+
+void fs_watch_free(struct fs *fs)
+{
+	fs_watch_stop(fs);
+	if (fs->inotify_fd >= 0)
+		close(fs->inotify_fd);
+	if (fs->wake_fd >= 0)
+		close(fs->wake_fd);
+	g_hash_table_destroy(fs->watches);
+	g_hash_table_destroy(fs->names);
+}
