@@ -210,8 +210,11 @@ static void make(fuse_req_t req, fuse_ino_t parent, const char *name, const stru
 	bool as_caller;
 	int err = fs_creds_enter(fs_of(req), req, &as_caller);
 	if (!err) {
+		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
 		err = make_object(dir->fd, name, o);
 		fs_creds_leave(fs_of(req), as_caller);
+		if (err)
+			fs_watch_unexpect(fs_of(req), dir, name, IN_CREATE);
 	}
 	reply_made(req, dir, name, err);
 }
@@ -242,13 +245,17 @@ void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 		fuse_reply_err(req, EPERM);
 		return;
 	}
+	fs_watch_expect(fs_of(req), dir, newname, IN_CREATE);
 	int res = linkat(in->fd, "", dir->fd, newname, AT_EMPTY_PATH);
 	if (res < 0 && errno == ENOENT && !S_ISLNK(in->type)) {
 		char proc[32];
 		fs_inode_proc_path(in, proc);
 		res = linkat(AT_FDCWD, proc, dir->fd, newname, AT_SYMLINK_FOLLOW);
 	}
-	reply_made(req, dir, newname, res < 0 ? -errno : 0);
+	int err = res < 0 ? -errno : 0;
+	if (err)
+		fs_watch_unexpect(fs_of(req), dir, newname, IN_CREATE);
+	reply_made(req, dir, newname, err);
 }
 
 /* ERR of a removal or rename of NAME in DIR: a view is not in the backing directory (ENOENT
@@ -261,19 +268,45 @@ static int view_guard(fuse_req_t req, struct fs_inode *dir, const char *name, in
 void fs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs_inode *dir = fs_inode(req, parent);
-	fuse_reply_err(req, -view_guard(req, dir, name, seg_unlink(dir->fd, name)));
+	fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
+	int err = seg_unlink(dir->fd, name);
+	if (err)
+		fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
+	fuse_reply_err(req, -view_guard(req, dir, name, err));
 }
 
 void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	int res = unlinkat(fs_inode(req, parent)->fd, name, AT_REMOVEDIR);
-	fuse_reply_err(req, res < 0 ? errno : 0);
+	struct fs_inode *dir = fs_inode(req, parent);
+	fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
+	int err = unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0;
+	if (err)
+		fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
+	fuse_reply_err(req, err);
+}
+
+/* The events a rename makes: the name leaves one place and arrives at the other (both ways for
+ * an exchange). */
+static void rename_events(struct fs *fs, void (*note)(struct fs *, const struct fs_inode *,
+						      const char *, uint32_t),
+			  struct fs_inode *dir, const char *name, struct fs_inode *newdir,
+			  const char *newname, unsigned int flags)
+{
+	note(fs, dir, name, IN_MOVED_FROM);
+	note(fs, newdir, newname, IN_MOVED_TO);
+	if (flags & RENAME_EXCHANGE) {
+		note(fs, newdir, newname, IN_MOVED_FROM);
+		note(fs, dir, name, IN_MOVED_TO);
+	}
 }
 
 void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		  const char *newname, unsigned int flags)
 {
-	struct fs_inode *dir = fs_inode(req, parent);
-	int err = seg_rename(dir->fd, name, fs_inode(req, newparent)->fd, newname, flags);
+	struct fs_inode *dir = fs_inode(req, parent), *newdir = fs_inode(req, newparent);
+	rename_events(fs_of(req), fs_watch_expect, dir, name, newdir, newname, flags);
+	int err = seg_rename(dir->fd, name, newdir->fd, newname, flags);
+	if (err)
+		rename_events(fs_of(req), fs_watch_unexpect, dir, name, newdir, newname, flags);
 	fuse_reply_err(req, -view_guard(req, dir, name, err));
 }

@@ -93,6 +93,7 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	bool as_caller;
 	int fd = fs_creds_enter(fs_of(req), req, &as_caller);
 	if (fd == 0) {
+		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
 		fd = seg_create(dir->fd, name, open_flags(fi->flags, true) | (fi->flags & O_EXCL),
 				mode);
 		/* An existing file the caller may write but not read: open it as asked. */
@@ -100,6 +101,8 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 			fd = seg_create(dir->fd, name, open_flags(fi->flags, false) | (fi->flags & O_EXCL),
 					mode);
 		fs_creds_leave(fs_of(req), as_caller);
+		if (fd < 0)
+			fs_watch_unexpect(fs_of(req), dir, name, IN_CREATE);
 	}
 
 	struct fs_file *f;

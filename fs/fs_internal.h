@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "fs.h"
@@ -81,6 +82,7 @@ struct fs {
 	pthread_t watcher;
 	GHashTable *watches; /* watch descriptor -> struct fs_inode * (a directory), under lock */
 	GHashTable *names;   /* struct fs_inode *, by the name it was last looked up by, under lock */
+	GHashTable *expected; /* name events the daemon makes itself -> until when, under lock */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
@@ -201,6 +203,10 @@ double fs_watch_name(struct fs *fs, struct fs_inode *in, const struct fs_inode *
 		     const char *name);
 /* ... and forgets a freed inode. */
 void fs_watch_forget(struct fs *fs, struct fs_inode *in);
+/* Around a change of NAME in DIR made on a caller's behalf: its inotify event (IN_CREATE,
+ * IN_DELETE, IN_MOVED_FROM or IN_MOVED_TO) is the daemon's own; unexpect when the change failed. */
+void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask);
+void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask);
 /* How long the kernel may keep IN's attributes. */
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 

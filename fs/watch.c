@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Long, since every change is reported; not forever, so that what inotify cannot see (above)
@@ -109,6 +110,61 @@ void fs_watch_forget(struct fs *fs, struct fs_inode *in)
 	}
 }
 
+/* Names the daemon itself is about to add, remove or move, on a caller's behalf: the kernel learns
+ * of those changes from the replies and updates its entries itself, so their events need no
+ * invalidation (which would only make the next access look the name up again). Each is expected
+ * for a second at most: an open(O_CREAT) of an existing file, for one, makes no event. Swallowing
+ * an outside event by mistake does no harm either: it would be an event of the same kind on the
+ * same name, just before the daemon's own change, whose reply the kernel takes as the truth. */
+#define EXPECT_USEC (1000 * 1000)
+#define NAME_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+
+static char *expect_key(dev_t dev, ino_t ino, uint32_t mask, const char *name)
+{
+	return g_strdup_printf("%jx:%jx/%x/%s", (uintmax_t)dev, (uintmax_t)ino, mask & NAME_EVENTS,
+			       name);
+}
+
+void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask)
+{
+	if (!fs->watching)
+		return;
+	gint64 now = g_get_monotonic_time();
+	pthread_mutex_lock(&fs->lock);
+	if (g_hash_table_size(fs->expected) > 1024) { /* expectations no event came for */
+		GHashTableIter it;
+		gpointer due;
+		g_hash_table_iter_init(&it, fs->expected);
+		while (g_hash_table_iter_next(&it, NULL, &due))
+			if ((gint64)(intptr_t)due < now)
+				g_hash_table_iter_remove(&it);
+	}
+	g_hash_table_insert(fs->expected, expect_key(dir->dev, dir->ino, mask, name),
+			    (gpointer)(intptr_t)(now + EXPECT_USEC));
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask)
+{
+	if (!fs->watching)
+		return;
+	g_autofree char *key = expect_key(dir->dev, dir->ino, mask, name);
+	pthread_mutex_lock(&fs->lock);
+	g_hash_table_remove(fs->expected, key);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Under fs.lock: true (and forgotten) when the daemon made this name event itself. */
+static bool expected(struct fs *fs, const struct fs_inode *dir, const struct inotify_event *ev)
+{
+	g_autofree char *key = expect_key(dir->dev, dir->ino, ev->mask, ev->name);
+	gpointer due;
+	if (!g_hash_table_lookup_extended(fs->expected, key, NULL, &due))
+		return false;
+	g_hash_table_remove(fs->expected, key);
+	return (gint64)(intptr_t)due >= g_get_monotonic_time();
+}
+
 /* What one batch of events asks of the kernel: drop these names and these inodes' attributes
  * (and cached pages). A set, so that a burst of events on one segment costs one invalidation. */
 struct todo {
@@ -164,7 +220,9 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 		return;
 	}
 	/* (A view's name needs nothing: the kernel never keeps a view's entry.) */
-	if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) {
+	if (ev->mask & NAME_EVENTS) {
+		if (expected(fs, dir, ev))
+			return;
 		todo_entry(t, parent, ev->name);
 		todo_inode(t, parent); /* its times and size changed too */
 	}
@@ -207,6 +265,7 @@ static void todo_send(struct fs *fs, struct todo *t)
  * milliseconds later, when such a reply has long been applied. (Attributes need no second pass:
  * the kernel itself ignores a reply older than the last invalidation of its inode.) */
 #define ECHO_DELAY_MS 3
+#define WATCHER_NICE -10
 
 static void *watcher(void *arg)
 {
@@ -217,6 +276,10 @@ static void *watcher(void *arg)
 	struct todo t = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 			  g_hash_table_new(NULL, NULL) };
 	GHashTable *echo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	/* On a busy machine the invalidations must not wait for a time slice behind the programs
+	 * that make the changes: this thread sleeps nearly always, and runs first when it wakes.
+	 * (Only root may raise it; otherwise it stays at the daemon's priority.) */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), WATCHER_NICE);
 	gint64 echo_due = 0; /* when the names in ECHO are to be sent again (they are while events
 			      * keep coming, too) */
 
@@ -277,6 +340,7 @@ void fs_watch_init(struct fs *fs)
 	fs->inotify_fd = fs->wake_fd = -1;
 	fs->watches = g_hash_table_new(NULL, NULL);
 	fs->names = g_hash_table_new(name_hash, name_equal);
+	fs->expected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fs->root.wd = -1;
 }
 
@@ -333,4 +397,5 @@ void fs_watch_free(struct fs *fs)
 		close(fs->wake_fd);
 	g_hash_table_destroy(fs->watches);
 	g_hash_table_destroy(fs->names);
+	g_hash_table_destroy(fs->expected);
 }

@@ -18,27 +18,21 @@
 
 /* How long an outside change may take to show through the mount: 0 with cache=off; with
  * cache=watch, the time for inotify to report it and the daemon to drop what the kernel kept. */
-#define WATCH_WINDOW 0.010
 static double g_window;
 static double g_worst; /* the longest wait this test saw */
 
-static void note_wait(double waited)
+static bool note_wait(bool seen, double waited)
 {
 	if (waited > g_worst)
 		g_worst = waited;
+	return seen;
 }
 
-/* Evaluates COND until it holds or the window is over, and yields whether it held. It is always
- * evaluated once; with a window of 0, only once: the change must show at once. The wait noted is
- * from the first evaluation to the start of the one that held. */
 #define SEEN(cond)                                                                          \
 	({                                                                                  \
-		double t0_ = now_s(), start_ = t0_;                                         \
-		bool ok_;                                                                   \
-		while (!(ok_ = (cond)) && (start_ = now_s()) - t0_ < g_window)              \
-			usleep(50);                                                         \
-		note_wait(start_ - t0_);                                                    \
-		ok_;                                                                        \
+		double w_;                                                                  \
+		bool s_ = SEEN_WITHIN(g_window, &w_, cond);                                 \
+		note_wait(s_, w_);                                                          \
 	})
 
 static void report_worst(const char *test)
@@ -240,7 +234,7 @@ END_TEST
 
 static void setup_watch(void)
 {
-	g_window = WATCH_WINDOW;
+	g_window = MNT_WATCH_WINDOW;
 	mnt_fixture_start(NULL, NULL, NULL);
 }
 

@@ -93,6 +93,25 @@ void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg);
 
 /* Seconds on the monotonic clock. */
 double now_s(void);
+
+/* How long a change made in the backing directory behind the kernel's back may take to show
+ * through a mount with the default -o cache=watch (with cache=off: none, it shows at once). */
+#define MNT_WATCH_WINDOW 0.010
+
+/* Evaluates COND until it holds or WINDOW seconds have passed and yields whether it held; it is
+ * evaluated at least once, and with a window of 0 exactly once. *WAITED (a double *, or NULL) gets
+ * the time from the first evaluation to the start of the one that held. */
+#define SEEN_WITHIN(window, waited, cond)                                                   \
+	({                                                                                  \
+		double t0_ = now_s(), start_ = t0_;                                         \
+		bool ok_;                                                                   \
+		while (!(ok_ = (cond)) && (start_ = now_s()) - t0_ < (window))              \
+			usleep(50);                                                         \
+		double *waited_ = (waited);                                                 \
+		if (waited_)                                                                \
+			*waited_ = start_ - t0_;                                            \
+		ok_;                                                                        \
+	})
 /* lstat(PATH), asserting that it works. */
 struct stat xlstat(const char *path);
 
