@@ -431,6 +431,14 @@ START_TEST(test_bad_option)
 	ck_assert_int_eq(st, 1);
 	g_autofree char *type = type_at(mp);
 	ck_assert_str_eq(type, "");
+
+	g_free(out);
+	out = shmfs(&st, "%s %s -o cache=sometimes", backing, mp);
+	ck_assert_str_eq(out, "shmfs: bad option cache=sometimes: use watch or off\n");
+	ck_assert_int_eq(st, 1);
+	g_free(type);
+	type = type_at(mp);
+	ck_assert_str_eq(type, "");
 }
 END_TEST
 
@@ -440,7 +448,7 @@ START_TEST(test_help)
 	g_autofree char *out = shmfs(&st, "--help");
 	ck_assert_int_eq(st, 0);
 	g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-	const char *options[] = { "-o shm_dir=", "-o types=", "-o passthrough=", "-o allow_other ", "-f ",
+	const char *options[] = { "-o shm_dir=", "-o types=", "-o passthrough=", "-o cache=", "-o allow_other ", "-f ",
 				  "-d ", "-s " };
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
 		int n = 0;
