@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -30,18 +31,24 @@ static __thread struct {
 	int32_t backing_id;
 } next_open;
 
-/* CAP_SYS_ADMIN in the effective set: the kernel asks for it to register backing files.
- * SHMFS_FORCE_NO_PASSTHROUGH=1 makes the daemon behave as if it lacked it (tests of the fallback). */
-static bool may_passthrough(void)
+/* Why this process may not register backing files, or NULL when it may: the kernel asks for
+ * CAP_SYS_ADMIN, which a daemon started by a user other than root (through fusermount3) lacks.
+ * SHMFS_FORCE_NO_PASSTHROUGH=1 makes the daemon behave as if it lacked it (tests of the fallback).
+ * The phrase names the uid, so that a user's mount log says plainly why it is daemon-served. */
+static const char *passthrough_denied(void)
 {
+	static char why[128];
 	const char *force = getenv("SHMFS_FORCE_NO_PASSTHROUGH");
 	if (force && strcmp(force, "1") == 0)
-		return false;
+		return "FUSE passthrough needs CAP_SYS_ADMIN, which SHMFS_FORCE_NO_PASSTHROUGH=1 withholds";
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32))))
+		return NULL;
+	snprintf(why, sizeof(why), "FUSE passthrough needs CAP_SYS_ADMIN, which shmfs running as uid %u lacks",
+		 (unsigned)geteuid());
+	return why;
 }
 
 /* Whether this kernel knows the passthrough ioctls at all (Linux 6.9+): a /dev/fuse fd that is
@@ -60,10 +67,14 @@ static bool kernel_knows_passthrough(void)
 
 const char *fs_passthrough_outlook(void)
 {
+	static char outlook[192];
+	const char *denied;
 	if (!kernel_knows_passthrough())
 		return "daemon-served only (this kernel has no FUSE passthrough)";
-	if (!may_passthrough())
-		return "daemon-served (FUSE passthrough needs CAP_SYS_ADMIN: run as root)";
+	if ((denied = passthrough_denied())) {
+		snprintf(outlook, sizeof(outlook), "daemon-served (%s: run it as root)", denied);
+		return outlook;
+	}
 	return "passthrough (the kernel offers it and the daemon may use it)";
 }
 
@@ -71,12 +82,16 @@ int fs_passthrough_precheck(const struct fs *fs, const char **why)
 {
 	if (fs->passthrough_opt != FS_PASSTHROUGH_ON)
 		return 0;
-	if (!kernel_knows_passthrough())
+	static char denied_why[192];
+	const char *denied;
+	if (!kernel_knows_passthrough()) {
 		*why = "this kernel has no FUSE passthrough (Linux 6.9 or newer has it)";
-	else if (!may_passthrough())
-		*why = "FUSE passthrough needs CAP_SYS_ADMIN: run shmfs as root";
-	else
+	} else if ((denied = passthrough_denied())) {
+		snprintf(denied_why, sizeof(denied_why), "%s: run shmfs as root", denied);
+		*why = denied_why;
+	} else {
 		return 0;
+	}
 	return -1;
 }
 
@@ -113,9 +128,9 @@ static void patch_init(struct fs *fs, struct iovec *arg)
 		why = "passthrough=off";
 	else if (!fs->kernel_offers)
 		why = "the kernel offers no FUSE passthrough";
-	else if (!may_passthrough())
-		why = "FUSE passthrough needs CAP_SYS_ADMIN";
-	else if (arg->iov_len < sizeof(struct kabi_init_out))
+	else
+		why = passthrough_denied();
+	if (!why && arg->iov_len < sizeof(struct kabi_init_out))
 		why = "libfuse sent a short INIT reply";
 
 	if (!why) {

@@ -2,6 +2,7 @@
  * sequential read is a few large READ requests instead of many 128 KiB ones. Root only; best effort. */
 #include "fs_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +41,11 @@ void fs_readahead_raise(struct fs *fs)
 	int fd = open(fs->bdi_path, O_WRONLY | O_CLOEXEC);
 	char kb[16];
 	int len = snprintf(kb, sizeof(kb), "%d", FS_READAHEAD_KB);
-	if (fd < 0 || write(fd, kb, len) != len)
-		fuse_log(FUSE_LOG_DEBUG, "shmfs: readahead stays at the kernel's default (%s)\n",
-			 fs->bdi_path);
+	ssize_t n = fd < 0 ? -1 : write(fd, kb, len);
+	/* A daemon run by a user other than root may not write sysfs: that costs speed, nothing else. */
+	if (n != len)
+		fuse_log(FUSE_LOG_DEBUG, "shmfs: readahead stays at the kernel's default (%s: %s)\n",
+			 fs->bdi_path, n < 0 ? strerror(errno) : "short write");
 	if (fd >= 0)
 		close(fd);
 }
