@@ -1,69 +1,164 @@
-# common.sh - what the benchmark scripts share: a private tmpfs with shmfs mounted over it, cleaned
-# up on exit, and a median-of-runs timer. Sourced; needs root (it mounts a tmpfs).
-# After bench_mount: $back (the tmpfs), $mnt (the mount point), $daemon (the shmfs pid).
+# common.sh - what tests/bench/run and its row scripts share: failing with one line; the targets
+# (a private tmpfs, FUSE mounts over it) with their cleanup on any exit; timing; medians; tables.
+# Sourced. A target is a name: ${dir[T]} is where it shows the tmpfs, ${pid[T]} its daemon if any.
 
-bench_mount() { # BUILD_DIR TMPFS_SIZE [SHMFS OPTIONS...]
-	local build=$1 size=$2
-	shift 2
-	shmfs="$build/mount/shmfs"
-	[ -x "$shmfs" ] || { echo "bench: no $shmfs; build first (meson compile -C $build)" >&2; exit 1; }
-	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (it mounts a private tmpfs)" >&2; exit 1; }
+declare -A dir=() pid=() label=() res=() last=() cache_s=()
+targets=() work=""
+
+bench_die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# The private tmpfs, $back, the native target; the EXIT trap takes every mount down again.
+bench_setup() { # TMPFS_SIZE
+	work_t0=$EPOCHREALTIME
 	work=$(mktemp -d /tmp/shmfs-bench.XXXXXX)
-	back="$work/backing" mnt="$work/mnt"
-	mkdir "$back" "$mnt"
 	trap bench_cleanup EXIT
-	mount -t tmpfs -o "size=$size,mode=1777" tmpfs "$back"
-	"$shmfs" "$back" "$mnt" -f "$@" &
-	daemon=$!
-	for _ in $(seq 100); do
-		mountpoint -q "$mnt" && return 0
-		sleep 0.05
-	done
-	echo "bench: shmfs did not mount" >&2
-	exit 1
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	back=$work/native
+	mkdir "$back"
+	mount -t tmpfs -o "size=$1,mode=1777" tmpfs "$back" || bench_die "cannot mount a tmpfs"
+	targets+=(native)
+	dir[native]=$back
 }
 
-# A second shmfs over the same tmpfs at $work/NAME, with other options; its pid in ${extra_pids[@]}.
-extra_pids=()
-bench_mount_extra() { # NAME [SHMFS OPTIONS...]
-	local dir="$work/$1"
-	shift
-	mkdir "$dir"
-	"$shmfs" "$back" "$dir" -f "$@" &
-	extra_pids+=($!)
-	for _ in $(seq 100); do
-		mountpoint -q "$dir" && return 0
+# A FUSE daemon in the foreground (so $! is the daemon) showing $back at $work/TARGET.
+bench_mount() { # TARGET PROGRAM [OPTIONS...]
+	local t=$1 prog=$2 i
+	shift 2
+	dir[$t]=$work/$t
+	mkdir "${dir[$t]}"
+	targets+=("$t")
+	"$prog" "$back" "${dir[$t]}" -f "$@" 2> "$work/$t.log" &
+	pid[$t]=$!
+	for ((i = 0; i < 200; i++)); do
+		mountpoint -q "${dir[$t]}" && return 0
+		bench_alive "${pid[$t]}" || break
 		sleep 0.05
 	done
-	echo "bench: shmfs did not mount at $dir" >&2
-	exit 1
+	bench_die "$t did not mount: $(tail -n 1 "$work/$t.log")"
 }
+
+bench_alive() { # PID (a child that exited stays a zombie until waited for)
+	local stat
+	stat=$(cat "/proc/$1/stat" 2> /dev/null) || return 1
+	[[ ${stat##*) } != Z* ]]
+}
+
+# Also a stale mount (its daemon died), which mountpoint(1) cannot stat.
+bench_mounted() { awk -v m="$1" '$5 == m {found = 1} END {exit !found}' /proc/self/mountinfo; }
 
 bench_cleanup() {
-	local m
-	for m in "$work"/*; do
-		[ "$m" = "$back" ] || fusermount3 -u "$m" 2>/dev/null || true
+	local t i
+	set +e # best effort: one mount that does not go must not keep the others
+	for t in "${targets[@]}"; do
+		[ "$t" != native ] || continue
+		if bench_mounted "${dir[$t]}"; then umount "${dir[$t]}" || umount -l "${dir[$t]}"; fi
+		for ((i = 0; i < 50; i++)); do
+			bench_alive "${pid[$t]}" || break
+			sleep 0.1
+		done
+		bench_alive "${pid[$t]}" && kill "${pid[$t]}"
+		wait "${pid[$t]}" 2> /dev/null || true
 	done
-	for m in ${daemon:-} "${extra_pids[@]}"; do
-		wait "$m" 2>/dev/null || true
-	done
-	umount "$back" 2>/dev/null || true
-	rm -rf "$work"
+	if [ -n "$work" ]; then
+		if bench_mounted "$back"; then umount "$back" || umount -l "$back"; fi
+		rm -rf "$work"
+	fi
 }
 
-# Median wall time in milliseconds of $reps runs of a command (its output thrown away).
-median_ms() {
-	local times=() t0 t1
+# Milliseconds a command took, process start included; its output is thrown away.
+bench_time() {
+	local t0=$EPOCHREALTIME
+	"$@" > /dev/null || bench_die "failed: $*"
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.3f", (b - a) * 1000}'
+}
+
+# One of the timing programs of tests/bench: it prints its own milliseconds, process start excluded.
+bench_prog() { # NAME ARGS...
+	local name=$1
+	shift
+	"$progs/$name" "$@" || bench_die "failed: $name $*"
+}
+
+bench_rate() { awk -v b="$1" -v ms="$2" 'BEGIN {printf "%.1f", b / 1000 / ms}'; } # BYTES MS: MB/s
+bench_per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.1f", n * 1000 / ms}'; } # N MS: N/s
+
+# A figure of a target's daemon: bytes it wrote (to /dev/fuse: replies), peak RSS (with the pages
+# of segments it maps, which are the tmpfs's), its own memory now, CPU seconds.
+bench_daemon() { # TARGET wchar|hwm_mib|anon_mib|cpu_s
+	local p=${pid[$1]}
+	bench_alive "$p" || bench_die "the daemon of $1 is gone: $(tail -n 1 "$work/$1.log")"
+	case $2 in
+	wchar) awk '/^wchar:/ {print $2}' "/proc/$p/io" ;;
+	hwm_mib) awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" ;;
+	anon_mib) awk '/^RssAnon:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" ;;
+	cpu_s) awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' \
+		"/proc/$p/stat" ;;
+	esac
+}
+
+# Runs one row: FUNC TARGET prints one figure. Runs on the targets interleave, so the shared
+# machine's noise spreads over all of them. warm: one uncounted run on each target first. cold: a
+# run waits until the target's name and attribute cache (${cache_s[T]} s) has run out since its last.
+bench_row() { # ROW warm|cold FUNC TARGETS...
+	local row=$1 mode=$2 fn=$3 t r wait
+	shift 3
+	if [ "$mode" = warm ]; then
+		for t; do
+			"$fn" "$t" > /dev/null
+		done
+	fi
 	for ((r = 0; r < reps; r++)); do
-		t0=$(date +%s%N)
-		"$@" > /dev/null
-		t1=$(date +%s%N)
-		times+=($(( (t1 - t0) / 1000 )))
+		for t; do
+			if [ "$mode" = cold ] && [ -n "${cache_s[$t]:-}" ]; then
+				wait=$(awk -v l="${last[$t]:-0}" -v c="${cache_s[$t]}" -v now="$EPOCHREALTIME" \
+					'BEGIN {w = l + c - now; printf "%.3f", (w > 0 ? w : 0)}')
+				sleep "$wait"
+			fi
+			res[$row,$t]+="$("$fn" "$t") "
+			last[$t]=$EPOCHREALTIME
+		done
 	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+	echo "bench: $row: done at $((${EPOCHREALTIME%.*} - ${work_t0%.*})) s" >&2
 }
 
-# Resident memory of the daemon in KiB.
-daemon_rss_kib() {
-	awk '/^VmRSS:/ {print $2}' "/proc/$daemon/status"
+bench_num() { # a figure with three significant digits or more, no exponent
+	awk -v v="$1" 'BEGIN {printf(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v)}'
+}
+
+# The median, least and greatest figure of a row on a target, into $med $lo $hi.
+bench_stats() { # ROW TARGET
+	read -r med lo hi < <(printf '%s\n' ${res[$1,$2]} | sort -g | awk '{a[NR] = $1}
+		END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2), a[1], a[NR]}')
+}
+
+# A Markdown table: a line per row, "median (min–max)" per target, and when the first target is
+# native, each other target's median over native's.
+bench_table() { # TITLE "ROW|UNIT" LINES TARGETS...
+	local title=$1 rows=$2 t line spec base=""
+	shift 2
+	line="| $title | unit |"
+	for t; do
+		line+=" ${label[$t]} |"
+		if [ "$1" = native ] && [ "$t" != native ]; then line+=" ratio |"; fi
+	done
+	echo "$line"
+	echo "$line" | sed 's/[^|]\+/---/g'
+	while IFS= read -r spec; do
+		[ -n "$spec" ] || continue
+		line="| ${spec%%|*} | ${spec#*|} |"
+		for t; do
+			bench_stats "${spec%%|*}" "$t"
+			line+=" $(bench_num "$med") ($(bench_num "$lo")–$(bench_num "$hi")) |"
+			if [ "$t" = native ]; then
+				base=$med
+			elif [ "$1" = native ]; then
+				line+=" $(awk -v a="$med" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |"
+			fi
+		done
+		echo "$line"
+	done <<< "$rows"
 }

@@ -1,0 +1,84 @@
+# rows_data.sh - the data rows of tests/bench/run: dd writes and reads of the one segment at 1 MiB
+# and 128 KiB, mmap writes and reads of it, random 4 KiB preads; on every target. Sourced.
+# The segment's pages exist from the start, so writes time copies, not tmpfs allocation.
+
+data_setup() {
+	seg_bytes=$((size_mib * 1048576))
+	truncate -s "$seg_bytes" "$back/seg"
+	bench_prog bench_mmap write "$back/seg" > /dev/null
+}
+
+# A read must come from the backing tmpfs, as on native. Through a daemon-served mount every byte
+# then passes the daemon: shmfs and bindfs both open with keep_cache off, so each open (each run is
+# a new process) drops the mount's page cache; the daemon's bytes written to /dev/fuse show that it
+# did. Through the passthrough mount the daemon sends none of them.
+data_served() { # TARGET WCHAR_BEFORE BYTES
+	local sent
+	[ -n "${pid[$1]:-}" ] || return 0
+	sent=$(($(bench_daemon "$1" wchar) - $2))
+	if [ "$1" = shmfs-pt ]; then
+		((sent < $3 / 2)) || bench_die "$1: a $3-byte read sent $sent bytes through the daemon"
+	else
+		((sent >= $3)) || bench_die "$1: a $3-byte read got only $sent bytes from the daemon (cache)"
+	fi
+}
+
+data_wchar() { [ -z "${pid[$1]:-}" ] && echo 0 || bench_daemon "$1" wchar; }
+
+data_dd_write() { # TARGET BS_KIB
+	local ms
+	ms=$(bench_time dd if=/dev/zero of="${dir[$1]}/seg" bs="$2k" count=$((seg_bytes / 1024 / $2)) \
+		conv=notrunc status=none)
+	bench_rate "$seg_bytes" "$ms"
+}
+
+data_dd_read() { # TARGET BS_KIB
+	local w0 ms
+	w0=$(data_wchar "$1")
+	ms=$(bench_time dd if="${dir[$1]}/seg" of=/dev/null bs="$2k" status=none)
+	data_served "$1" "$w0" "$seg_bytes"
+	bench_rate "$seg_bytes" "$ms"
+}
+
+data_mmap() { # TARGET read|write
+	local w0 ms
+	w0=$(data_wchar "$1")
+	ms=$(bench_prog bench_mmap "$2" "${dir[$1]}/seg")
+	[ "$2" = write ] || data_served "$1" "$w0" "$seg_bytes"
+	bench_rate "$seg_bytes" "$ms"
+}
+
+data_random() { # TARGET
+	local w0 ms
+	w0=$(data_wchar "$1")
+	ms=$(bench_prog bench_pread -p "${dir[$1]}/seg" 4096 "$nreads" random)
+	data_served "$1" "$w0" $((nreads * 4096))
+	bench_per_s "$nreads" "$ms"
+}
+
+write_1m() { data_dd_write "$1" 1024; }
+write_128k() { data_dd_write "$1" 128; }
+read_1m() { data_dd_read "$1" 1024; }
+read_128k() { data_dd_read "$1" 128; }
+mmap_write() { data_mmap "$1" write; }
+mmap_read() { data_mmap "$1" read; }
+
+# Writes first: the mmap writes leave the pattern that the reads then check.
+data_rows() {
+	bench_row "sequential write, bs=1M" warm write_1m "${targets[@]}"
+	bench_row "sequential write, bs=128k" warm write_128k "${targets[@]}"
+	bench_row "mmap sequential write" warm mmap_write "${targets[@]}"
+	bench_prog bench_mmap read "$back/seg" > /dev/null # every mount's mmap writes landed
+	bench_row "sequential read, bs=1M" warm read_1m "${targets[@]}"
+	bench_row "sequential read, bs=128k" warm read_128k "${targets[@]}"
+	bench_row "mmap sequential read" warm mmap_read "${targets[@]}"
+	bench_row "random 4 KiB pread" warm data_random "${targets[@]}"
+}
+
+data_table_rows="sequential read, bs=1M|MB/s
+sequential read, bs=128k|MB/s
+sequential write, bs=1M|MB/s
+sequential write, bs=128k|MB/s
+random 4 KiB pread|reads/s
+mmap sequential read|MB/s
+mmap sequential write|MB/s"
