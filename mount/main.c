@@ -4,6 +4,7 @@
 #include <fuse_lowlevel.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,47 @@ static void usage(const char *prog)
 	fuse_lowlevel_help();
 }
 
-/* One O_PATH fd per inode the kernel remembers: `ls -l` of 10,000 segments holds 10,000. */
+/* One O_PATH fd per inode the kernel remembers: `ls -l` of 10,000 segments holds 10,000. Root
+ * may go past the hard limit, up to the kernel's fs.nr_open. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+	unsigned long nr_open = 0;
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	struct rlimit want = { .rlim_cur = nr_open, .rlim_max = nr_open };
+	if (nr_open > rl.rlim_max && setrlimit(RLIMIT_NOFILE, &want) == 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void *wait_to_be_cancelled(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* glibc loads libgcc_s at the first pthread_cancel, which libfuse's thread pool calls when the
+ * session ends. A daemon that has used up its fds by then (one per inode the kernel remembers)
+ * could not load it and would abort at unmount; so one thread is cancelled now, while fds are
+ * free. */
+static void load_cancel_support(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, wait_to_be_cancelled, NULL) == 0) {
+		pthread_cancel(t);
+		pthread_join(t, NULL);
 	}
 }
 
@@ -199,6 +234,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	raise_fd_limit();
+	load_cancel_support();
 	ret = run_session(&args, &cmd, fs);
 	fs_free(fs);
 out:

@@ -319,6 +319,28 @@ START_TEST(test_sigterm_while_busy)
 }
 END_TEST
 
+/* A daemon that runs out of fds (one per inode the kernel remembers) fails those lookups with
+ * EMFILE, keeps serving, and still exits 0 at unmount (glibc's pthread_cancel, which libfuse's
+ * thread pool calls at the end, needs an fd to load libgcc_s). */
+START_TEST(test_out_of_fds)
+{
+	struct mnt m;
+	ck_assert_int_eq(mnt_start(&m, NULL, NULL), 0);
+	for (int i = 0; i < 400; i++) {
+		g_autofree char *b = back_path(&m, "s%03d", i);
+		ck_assert_int_eq(write_file(b, "x", 1), 0);
+	}
+	ck_assert_int_eq(run("prlimit --pid %d --nofile=200:200", (int)m.daemon), 0);
+	g_autofree char *qm = q(m.mountpoint);
+	int st = run("ls -l %s >/dev/null 2>&1", qm);
+	ck_assert_msg(st != 0, "ls -l of 400 segments with 200 fds worked (status %d)", st);
+	ck_assert(mnt_alive(&m));
+	int status;
+	g_autofree char *log = mnt_stop_log(&m, &status);
+	ck_assert_msg(status == 0, "daemon status %d after running out of fds; log:\n%s", status, log);
+}
+END_TEST
+
 int main(void)
 {
 	if (!mnt_is_root()) {
@@ -335,6 +357,7 @@ int main(void)
 	tcase_add_test(tc, test_kill9_auto_unmount);
 	tcase_add_loop_test(tc, test_signal_unmounts, 0, G_N_ELEMENTS(stop_signals));
 	tcase_add_test(tc, test_sigterm_while_busy);
+	tcase_add_test(tc, test_out_of_fds);
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);
 }
