@@ -49,11 +49,11 @@ int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file *
 	return fd < 0 ? fd : file_new(fs, fd, out);
 }
 
-void fs_file_free(struct fs *fs, struct fs_file *f)
+void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 {
 	fs_handle_remove(fs, fs->files, f);
 	if (f->backing)
-		fs_backing_put(fs, f->backing);
+		fs_backing_put(fs, req, f->backing);
 	if (f->view)
 		fs_view_file_free(f->view);
 	map_close(f->map);
@@ -63,12 +63,13 @@ void fs_file_free(struct fs *fs, struct fs_file *f)
 
 /* In passthrough mode a segment's open is handed to the kernel, which then serves it from the
  * inode's backing file; the id goes into the reply (fs_passthrough_arm). */
-static int hand_to_kernel(struct fs *fs, struct fs_inode *in, struct fs_file *f, int32_t *id)
+static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f, int32_t *id)
 {
+	struct fs *fs = fs_of(req);
 	*id = 0;
 	if (!fs->passthrough)
 		return 0;
-	*id = fs_backing_get(fs, in);
+	*id = fs_backing_get(fs, req, in);
 	if (*id < 0) {
 		fuse_log(FUSE_LOG_ERR, "shmfs: registering a backing file: %s\n", strerror(-*id));
 		return -EIO;
@@ -110,22 +111,22 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	int32_t backing_id;
 	int err = fd < 0 ? fd : file_new(fs_of(req), fd, &f);
 	if (!err && (err = fs_lookup_entry(fs_of(req), dir, name, &e)) != 0)
-		fs_file_free(fs_of(req), f);
-	if (!err && (err = hand_to_kernel(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, f,
+		fs_file_free(fs_of(req), req, f);
+	if (!err && (err = hand_to_kernel(req, (struct fs_inode *)(uintptr_t)e.ino, f,
 					  &backing_id)) != 0) {
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
-		fs_file_free(fs_of(req), f);
+		fs_file_free(fs_of(req), req, f);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	file_attach(fi, f);
-	fs_passthrough_arm(backing_id, true);
+	fs_passthrough_arm(fi, backing_id, true);
 	int res = fuse_reply_create(req, &e, fi);
-	fs_passthrough_disarm();
+	fs_passthrough_disarm(fi);
 	if (res == -ENOENT) { /* the creator was interrupted: the file first, it uses the inode */
-		fs_file_free(fs_of(req), f);
+		fs_file_free(fs_of(req), req, f);
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
 	}
 }
@@ -140,18 +141,18 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_file *f;
 	int32_t backing_id;
 	int err = fs_file_open(fs_of(req), in, fi->flags, &f);
-	if (!err && (err = hand_to_kernel(fs_of(req), in, f, &backing_id)) != 0)
-		fs_file_free(fs_of(req), f);
+	if (!err && (err = hand_to_kernel(req, in, f, &backing_id)) != 0)
+		fs_file_free(fs_of(req), req, f);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	file_attach(fi, f);
-	fs_passthrough_arm(backing_id, false);
+	fs_passthrough_arm(fi, backing_id, false);
 	int res = fuse_reply_open(req, fi);
-	fs_passthrough_disarm();
+	fs_passthrough_disarm(fi);
 	if (res == -ENOENT)
-		fs_file_free(fs_of(req), f);
+		fs_file_free(fs_of(req), req, f);
 }
 
 /* Data pages go to the kernel straight from the mapping (one copy, done by the kernel; if the
@@ -205,7 +206,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	fs_file_free(fs_of(req), fs_file(fi));
+	fs_file_free(fs_of(req), req, fs_file(fi));
 	fuse_reply_err(req, 0);
 }
 

@@ -8,17 +8,18 @@
 #include <unistd.h>
 
 /* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
- * write must reach the segment when write(2) returns. The kernel does the suid/sgid clearing on
- * write itself (no HANDLE_KILLPRIV). With AUTO_INVAL_DATA the kernel drops cached pages of a file
- * whose size or mtime changed behind it. */
+ * write must reach the segment when write(2) returns (and it conflicts with passthrough). The kernel
+ * does the suid/sgid clearing on write itself (no HANDLE_KILLPRIV). With AUTO_INVAL_DATA the kernel
+ * drops cached pages of a file whose size or mtime changed behind it. Passthrough and the readahead
+ * are settled by the layer under the session (fs_session_init). */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	fs_watch_start(userdata);
-	conn->want &= ~(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_HANDLE_KILLPRIV);
-	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
-		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
-	if (conn->capable & FUSE_CAP_READDIRPLUS)
-		conn->want |= FUSE_CAP_READDIRPLUS;
+	fs_conn_unwant(conn, FUSE_CAP_WRITEBACK_CACHE);
+	fs_conn_unwant(conn, FUSE_CAP_HANDLE_KILLPRIV);
+	fs_conn_want(conn, FUSE_CAP_AUTO_INVAL_DATA);
+	fs_conn_want(conn, FUSE_CAP_READDIRPLUS);
+	fs_session_init(userdata, conn);
 }
 
 /* At unmount: how many reads and writes of segments the daemon served itself (none at all in
@@ -138,7 +139,7 @@ static void free_open_handles(struct fs *fs)
 	fs->closing = true;
 	GList *files = g_hash_table_get_keys(fs->files), *dirs = g_hash_table_get_keys(fs->dirs);
 	for (GList *l = files; l; l = l->next)
-		fs_file_free(fs, l->data);
+		fs_file_free(fs, NULL, l->data);
 	for (GList *l = dirs; l; l = l->next)
 		fs_dir_free(fs, l->data);
 	g_list_free(files);

@@ -33,9 +33,12 @@ int fs_passthrough_precheck(const struct fs *fs, const char **why);
 
 /* The data mode this kernel and these privileges allow, as a phrase for --version. */
 const char *fs_passthrough_outlook(void);
+/* How this build sets passthrough up, which depends on the libfuse it was built with. */
+extern const char fs_passthrough_via[];
 
-/* After fuse_session_mount at MOUNTPOINT: puts the raw I/O hooks that negotiate passthrough
- * (and raise the mount's readahead) under SE. Returns 0 or -errno. */
+/* After fuse_session_mount at MOUNTPOINT: ties the file system to SE (with libfuse < 3.17, puts
+ * the raw I/O hooks that negotiate passthrough and raise the readahead under it). Returns 0 or
+ * -errno. */
 int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint);
 
 /* True when the session ended because passthrough=on could not be had. */

@@ -54,16 +54,16 @@ struct fs {
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
 	gid_t *groups;
 
-	/* The data mode (passthrough.c). INIT is the first request and is answered before any
+	/* The data mode (passthrough*.c). INIT is the first request and is answered before any
 	 * other is read, so the INIT fields need no lock. */
 	enum fs_passthrough passthrough_opt; /* -o passthrough= */
 	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
-	bool kernel_offers;  /* the INIT request offered FUSE_PASSTHROUGH */
-	_Atomic bool init_done; /* also read by the watcher thread's notifications */
-	uint64_t init_unique;
+	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
+	_Atomic bool init_done; /* passthrough_raw.c: the INIT reply went out (the watcher reads it) */
+	uint64_t init_unique; /* passthrough_raw.c */
 	struct fuse_session *se;
-	int session_fd;
+	int session_fd;      /* passthrough_raw.c: where its ioctls go */
 	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
 	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
 
@@ -170,7 +170,9 @@ void fs_view_file_free(struct fs_view_file *vf);
 /* Opens the segment behind IN for the caller's FLAGS (widened to read-write where it may be, so
  * that it can be mapped) into a new fs_file. Returns 0 or -errno. */
 int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file **out);
-void fs_file_free(struct fs *fs, struct fs_file *f);
+/* REQ: the request that frees it (passthrough closes the backing id through it), NULL when the
+ * session is over. */
+void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f);
 
 /* fs.c: the registry of open handles. */
 void fs_handle_add(struct fs *fs, GHashTable *set, void *handle);
@@ -179,15 +181,36 @@ void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle);
 /* dir_ops.c */
 void fs_dir_free(struct fs *fs, struct fs_dir *d);
 
-/* passthrough.c: the raw request and reply hooks that add FUSE passthrough. */
-/* The backing id of segment IN for one more open: registered with the kernel at the first.
- * Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put. */
-int32_t fs_backing_get(struct fs *fs, struct fs_inode *in);
-void fs_backing_put(struct fs *fs, struct fs_inode *in);
-/* Marks the next OPEN (or CREATE) reply of this thread to carry BACKING_ID; call right before
- * fuse_reply_open/create, and fs_passthrough_disarm right after. */
-void fs_passthrough_arm(int32_t backing_id, bool create);
-void fs_passthrough_disarm(void);
+/* passthrough.c: whether this mount may have passthrough, and the backing ids of inodes. */
+/* Why passthrough cannot be had (a phrase for the log), given whether the kernel's INIT offered
+ * it; NULL when it can. */
+const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers);
+/* Settles the data mode at INIT: passthrough when WHY is NULL. Logs it; with passthrough=on and a
+ * WHY, ends the session (fs_refused). */
+void fs_passthrough_settle(struct fs *fs, const char *why);
+/* The backing id of segment IN for one more open (in request REQ): registered with the kernel at
+ * the first. Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put,
+ * whose REQ is NULL once the session is over (the kernel has dropped every id then). */
+int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in);
+void fs_backing_put(struct fs *fs, fuse_req_t req, struct fs_inode *in);
+
+/* passthrough_api.c (libfuse >= 3.17) or passthrough_raw.c (older): meson builds one of them.
+ * What the rest of fs/ calls never depends on which. */
+/* From the init operation, before libfuse answers INIT: negotiates passthrough (or leaves it to
+ * the raw reply hook) and the readahead. */
+void fs_session_init(struct fs *fs, struct fuse_conn_info *conn);
+/* Asks for capability CAP if the kernel offers it (true then); drops CAP from what is asked. */
+bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap);
+void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap);
+/* Registers the open file FD as a backing file: its id (> 0), or -errno. The kernel takes its own
+ * reference: FD may be closed right after. */
+int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd);
+void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id);
+/* Makes the OPEN (or CREATE) reply about to be sent for FI hand the open to the kernel with
+ * BACKING_ID (none when <= 0); call right before fuse_reply_open/create, and
+ * fs_passthrough_disarm right after. */
+void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool create);
+void fs_passthrough_disarm(struct fuse_file_info *fi);
 
 /* watch.c: -o cache=watch. */
 /* Sets up the tables (in fs_new); starts watching the root, and the thread that turns inotify
@@ -211,9 +234,12 @@ void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *na
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 
 /* readahead.c */
-/* Finds the mount's read_ahead_kb (right after mounting); raises it (right after INIT). */
+/* The readahead asked for: the largest FUSE request. */
+#define FS_READAHEAD_KB 1024
+/* Finds the mount's read_ahead_kb (right after mounting); raises it to FS_READAHEAD_KB (around
+ * INIT): 0, or -1 when it stays as it was. */
 void fs_readahead_find(struct fs *fs, const char *mountpoint);
-void fs_readahead_raise(struct fs *fs);
+int fs_readahead_raise(struct fs *fs);
 
 /* creds.c */
 /* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FS_READAHEAD_KB 1024
-
 /* The mount's backing device info is named after its device number, which /proc/self/mountinfo
  * gives without touching the mount (a stat of it would wait for the session that is not running
  * yet). The last line for MOUNTPOINT is the newest mount there. */
@@ -33,19 +31,20 @@ void fs_readahead_find(struct fs *fs, const char *mountpoint)
 	fclose(f);
 }
 
-/* After the INIT reply (which can only lower the readahead the kernel proposed). */
-void fs_readahead_raise(struct fs *fs)
+/* The INIT reply can only lower the mount's readahead: the kernel keeps the smaller of the two. */
+int fs_readahead_raise(struct fs *fs)
 {
 	if (!fs->bdi_path[0])
-		return;
+		return -1;
 	int fd = open(fs->bdi_path, O_WRONLY | O_CLOEXEC);
 	char kb[16];
 	int len = snprintf(kb, sizeof(kb), "%d", FS_READAHEAD_KB);
-	ssize_t n = fd < 0 ? -1 : write(fd, kb, len);
+	int res = fd >= 0 && write(fd, kb, len) == len ? 0 : -1;
 	/* A daemon run by a user other than root may not write sysfs: that costs speed, nothing else. */
-	if (n != len)
+	if (res < 0)
 		fuse_log(FUSE_LOG_DEBUG, "shmfs: readahead stays at the kernel's default (%s: %s)\n",
-			 fs->bdi_path, n < 0 ? strerror(errno) : "short write");
+			 fs->bdi_path, fd < 0 ? strerror(errno) : "write refused");
 	if (fd >= 0)
 		close(fd);
+	return res;
 }

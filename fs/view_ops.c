@@ -169,7 +169,7 @@ void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi
 	fi->fh = (uintptr_t)f;
 	fi->direct_io = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		fs_file_free(fs_of(req), f);
+		fs_file_free(fs_of(req), req, f);
 }
 
 static void reply_slice(fuse_req_t req, const char *text, size_t len, size_t size, off_t off)

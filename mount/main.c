@@ -183,8 +183,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (o.version) {
-		printf("shmfs %s (libfuse %s)\ndata mode here: %s\n", SHMFS_VERSION,
-		       fuse_pkgversion(), fs_passthrough_outlook());
+		printf("shmfs %s (libfuse %s)\ndata mode here: %s\npassthrough set up through: %s\n",
+		       SHMFS_VERSION, fuse_pkgversion(), fs_passthrough_outlook(), fs_passthrough_via);
 		ret = 0;
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define M (&g_mnt)
@@ -161,6 +162,79 @@ START_TEST(test_daemon_serves_no_io_in_passthrough)
 }
 END_TEST
 
+static unsigned long long used_bytes(const char *dir)
+{
+	struct statvfs sv;
+	ck_assert_sys(statvfs(dir, &sv));
+	return (unsigned long long)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+}
+
+static void assert_reads(int fd, off_t off, const char *want)
+{
+	char buf[32] = { 0 };
+	size_t len = strlen(want);
+	ck_assert_int_eq(pread(fd, buf, len, off), (ssize_t)len);
+	ck_assert_msg(memcmp(buf, want, len) == 0, "read %.*s at %lld, expected %s", (int)len, buf,
+		      (long long)off, want);
+}
+
+/* One segment opened many times, in every access mode, opens and closes interleaved. Passthrough
+ * gives the inode one backing file shared by all its opens and closes it after the last: an open
+ * after the first close must still be served (a backing id closed too early makes the kernel
+ * refuse it), one after the last close too (a new id), and once the segment is unlinked its pages
+ * must come back (a backing id never closed keeps the file, and its pages, until unmount). */
+START_TEST(test_opens_share_one_backing_file)
+{
+	struct mnt m = { 0 };
+	ck_assert_int_eq(mnt_start_sized(&m, "64m", NULL), 0);
+	g_autofree char *p = mnt_path(&m, "shared");
+	unsigned long long before = used_bytes(m.backing);
+	char *data = g_malloc(16 * MiB);
+	fill_pattern(data, 16 * MiB, 11);
+
+	int a, r, w, c, d;
+	ck_assert_sys(a = open(p, O_RDWR | O_CREAT | O_EXCL, 0644));
+	ck_assert_int_eq(write(a, data, 16 * MiB), 16 * MiB);
+	ck_assert_sys(r = open(p, O_RDONLY));
+	ck_assert_sys(w = open(p, O_WRONLY));
+	ck_assert_sys(close(a));
+	ck_assert_sys(c = open(p, O_RDWR)); /* after the first close */
+	ck_assert_int_eq(pwrite(w, "from-w", 6, 4096), 6);
+	assert_reads(c, 4096, "from-w");
+	assert_reads(r, 4096, "from-w");
+	ck_assert_int_eq(pwrite(c, "from-c", 6, 8 * MiB), 6);
+	assert_reads(r, 8 * MiB, "from-c");
+	ck_assert_sys(close(r));
+	ck_assert_sys(close(w));
+	ck_assert_sys(close(c));
+
+	ck_assert_sys(d = open(p, O_RDONLY)); /* after the last close */
+	assert_reads(d, 8 * MiB, "from-c");
+	g_autofree char *got = g_malloc(MiB);
+	ck_assert_int_eq(pread(d, got, MiB, 12 * MiB), MiB);
+	ck_assert_int_eq(first_diff(got, data + 12 * MiB, MiB), -1);
+	ck_assert_sys(close(d));
+	g_free(data);
+
+	ck_assert_uint_ge(used_bytes(m.backing), before + 16 * MiB);
+	ck_assert_sys(unlink(p));
+	double end = now_s() + 10; /* the kernel forgets the unlinked inode asynchronously */
+	while (used_bytes(m.backing) > before + MiB && now_s() < end)
+		usleep(20000);
+	unsigned long long after = used_bytes(m.backing);
+	int status;
+	g_autofree char *log = mnt_stop_log(&m, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_msg(after <= before + MiB, "16 MiB segment unlinked and closed, but %llu KiB of the "
+		      "tmpfs stay used (%llu before): a backing file kept open?\nlog:\n%s",
+		      after / KiB, before / KiB, log);
+	/* shmfs's own and libfuse 3.17's messages for a backing file it could not register or close */
+	ck_assert_msg(!strstr(log, "registering a backing file") && !strstr(log, "closing backing id") &&
+		      !strstr(log, "passthrough_open") && !strstr(log, "passthrough_close"),
+		      "backing file errors in the log:\n%s", log);
+}
+END_TEST
+
 /* Runs shmfs -f with OPTS (and ENV) over fresh temporary directories; returns its exit status and
  * sets *OUT to what it printed. It is expected to refuse before mounting; if it mounted anyway,
  * timeout ends it and it is unmounted. */
@@ -220,6 +294,7 @@ int main(void)
 	tcase_add_test(tc, test_mode_is_logged);
 	tcase_add_test(tc, test_coherence);
 	tcase_add_test(tc, test_daemon_serves_no_io_in_passthrough);
+	tcase_add_test(tc, test_opens_share_one_backing_file);
 	tcase_add_test(tc, test_on_refused_without_privilege);
 	tcase_add_test(tc, test_bad_value_refused);
 	tcase_add_test(tc, test_off_is_daemon_served);

@@ -467,6 +467,13 @@ START_TEST(test_version)
 	g_autofree char *out = shmfs(&st, "--version");
 	ck_assert_int_eq(st, 0);
 	ck_assert_msg(g_str_has_prefix(out, "shmfs " SHMFS_VERSION " (libfuse 3."), "--version: %s", out);
+	ck_assert_msg(strstr(out, "\ndata mode here: "), "--version: %s", out);
+	/* the passthrough path meson chose fits the libfuse shmfs runs with (a soname of its own) */
+	unsigned minor;
+	ck_assert_int_eq(sscanf(out, "shmfs " SHMFS_VERSION " (libfuse 3.%u", &minor), 1);
+	const char *via = minor >= 17 ? "\npassthrough set up through: libfuse's passthrough API"
+				      : "\npassthrough set up through: raw INIT and OPEN reply hooks";
+	ck_assert_msg(strstr(out, via), "libfuse 3.%u, --version: %s", minor, out);
 }
 END_TEST
 

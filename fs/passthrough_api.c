@@ -1,0 +1,71 @@
+/* passthrough_api.c - FUSE passthrough through libfuse's own API (libfuse 3.17 and later; meson
+ * builds this file there): FUSE_CAP_PASSTHROUGH at init, fuse_passthrough_open/close, fi->backing_id.
+ *
+ * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
+ * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies), so the session keeps libfuse's
+ * own I/O. Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
+ * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
+#include "fs_internal.h"
+
+#include <errno.h>
+
+const char fs_passthrough_via[] = "libfuse's passthrough API (built with libfuse >= 3.17)";
+
+int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint)
+{
+	fs_readahead_find(fs, mountpoint);
+	fs->se = se;
+	return 0;
+}
+
+/* Runs inside the INIT request, before libfuse answers it. Segments live on tmpfs, which stacks on
+ * nothing: the default stacking depth (backing files not on a stacked file system) is the right
+ * one, and lets overlayfs stack over the mount. The readahead is raised before the reply rather
+ * than after it as passthrough_raw.c does: the kernel keeps the smaller of the mount's readahead
+ * and the reply's, so both say FS_READAHEAD_KB. */
+void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
+{
+	const char *why = fs_passthrough_why_not(fs, fuse_get_feature_flag(conn, FUSE_CAP_PASSTHROUGH));
+	if (!why) {
+		fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH);
+		conn->max_backing_stack_depth = FUSE_BACKING_STACKED_UNDER;
+	}
+	fs_passthrough_settle(fs, why);
+	if (fs_readahead_raise(fs) == 0)
+		conn->max_readahead = FS_READAHEAD_KB * 1024;
+}
+
+bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap)
+{
+	return fuse_set_feature_flag(conn, cap);
+}
+
+void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap)
+{
+	fuse_unset_feature_flag(conn, cap);
+}
+
+/* fuse_passthrough_open answers 0 on failure, having logged the ioctl's error itself. */
+int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd)
+{
+	(void)fs;
+	int id = fuse_passthrough_open(req, fd);
+	return id > 0 ? id : -EIO;
+}
+
+void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id)
+{
+	(void)fs;
+	fuse_passthrough_close(req, id); /* logs its own failure */
+}
+
+void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool create)
+{
+	(void)create;
+	fi->backing_id = backing_id > 0 ? backing_id : 0;
+}
+
+void fs_passthrough_disarm(struct fuse_file_info *fi)
+{
+	(void)fi;
+}

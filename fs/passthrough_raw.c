@@ -1,0 +1,150 @@
+/* passthrough_raw.c - FUSE passthrough with libfuse 3.14, which has no API for it (meson builds this
+ * file below libfuse 3.17): a custom I/O layer under the session that sees each raw request and reply
+ * and adds the protocol's fields (and, once INIT is answered, raises the mount's readahead).
+ *
+ * How: the INIT reply gets FUSE_PASSTHROUGH and max_stack_depth when the kernel offers it and the
+ * daemon may (passthrough.c decides); a backing file is registered with FUSE_DEV_IOC_BACKING_OPEN on
+ * the session fd, and each OPEN or CREATE reply carries FOPEN_PASSTHROUGH and that backing id.
+ * libfuse sends a reply from the thread that made it, synchronously, so a thread-local note made
+ * just before fuse_reply_open/create tells the writev hook what to add. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kernel_abi.h"
+
+const char fs_passthrough_via[] = "raw INIT and OPEN reply hooks (built with libfuse < 3.17)";
+
+/* The backing id the next OPEN or CREATE reply on this thread carries, if armed. */
+static __thread struct {
+	bool armed;
+	bool create;
+	int32_t backing_id;
+} next_open;
+
+/* The kernel's INIT request says whether it offers passthrough; remember which reply is INIT's. */
+static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
+{
+	struct fs *fs = userdata;
+	ssize_t n = read(fd, buf, len);
+	const struct kabi_in_header *in = buf;
+	if (n >= (ssize_t)(sizeof(*in) + 16) && in->opcode == KABI_OPCODE_INIT) {
+		const struct kabi_init_in *init = (const void *)(in + 1);
+		bool ext = init->flags & KABI_INIT_EXT;
+		bool has_flags2 = n >= (ssize_t)(sizeof(*in) + offsetof(struct kabi_init_in, flags2) + 4);
+		fs->init_unique = in->unique;
+		fs->kernel_offers = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
+	}
+	return n;
+}
+
+static void patch_init(struct fs *fs, struct iovec *arg)
+{
+	const char *why = fs_passthrough_why_not(fs, fs->kernel_offers);
+	if (!why && arg->iov_len < sizeof(struct kabi_init_out))
+		why = "libfuse sent a short INIT reply";
+	if (!why) {
+		struct kabi_init_out *out = arg->iov_base;
+		out->flags |= KABI_INIT_EXT;
+		out->flags2 |= KABI_INIT2_PASSTHROUGH;
+		out->max_stack_depth = 1; /* segments live on tmpfs, which stacks on nothing */
+	}
+	fs_passthrough_settle(fs, why);
+}
+
+static void patch_open(struct iovec *arg)
+{
+	size_t at = next_open.create ? KABI_ENTRY_OUT_SIZE : 0;
+	if (arg->iov_len < at + sizeof(struct kabi_open_out)) {
+		fuse_log(FUSE_LOG_ERR, "shmfs: open reply too short for passthrough\n");
+		return;
+	}
+	struct kabi_open_out *out = (void *)((char *)arg->iov_base + at);
+	out->open_flags |= KABI_FOPEN_PASSTHROUGH;
+	out->backing_id = next_open.backing_id;
+}
+
+/* libfuse puts the reply header alone in iov[0] and the reply's argument in iov[1]. */
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	struct fs *fs = userdata;
+	const struct kabi_out_header *out = iov[0].iov_base;
+	bool init = false;
+	if (count >= 2 && iov[0].iov_len == sizeof(*out) && out->error == 0) {
+		if (!fs->init_done && out->unique == fs->init_unique) {
+			fs->init_done = init = true;
+			patch_init(fs, &iov[1]);
+		} else if (next_open.armed) {
+			patch_open(&iov[1]);
+		}
+	}
+	next_open.armed = false;
+	ssize_t n = writev(fd, iov, count);
+	if (init)
+		fs_readahead_raise(fs); /* the kernel has applied the INIT reply by now */
+	return n;
+}
+
+int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint)
+{
+	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev };
+	fs_readahead_find(fs, mountpoint);
+	fs->se = se;
+	fs->session_fd = fuse_session_fd(se);
+	return fuse_session_custom_io(se, &io, fs->session_fd);
+}
+
+/* Passthrough and readahead are settled in the INIT reply itself (io_writev). */
+void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
+{
+	(void)fs;
+	(void)conn;
+}
+
+bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap)
+{
+	if (!(conn->capable & cap))
+		return false;
+	conn->want |= cap;
+	return true;
+}
+
+void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap)
+{
+	conn->want &= ~cap;
+}
+
+int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd)
+{
+	(void)req;
+	struct kabi_backing_map map = { .fd = fd };
+	int id = ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_OPEN, &map);
+	return id < 0 ? -errno : id;
+}
+
+void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id)
+{
+	(void)req;
+	uint32_t uid = id;
+	if (ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_CLOSE, &uid) < 0)
+		fuse_log(FUSE_LOG_ERR, "shmfs: closing backing id %u: %s\n", uid, strerror(errno));
+}
+
+void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool create)
+{
+	(void)fi;
+	next_open.armed = backing_id > 0;
+	next_open.create = create;
+	next_open.backing_id = backing_id;
+}
+
+void fs_passthrough_disarm(struct fuse_file_info *fi)
+{
+	(void)fi;
+	next_open.armed = false;
+}
