@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #define OTHER 4242             /* a third user, who may come in only with allow_other */
-#define MP "/tmp/mnt"          /* the user's mount point, in the test's private /tmp */
-#define LOG "/tmp/shmfs.log"   /* the daemon's stderr */
+/* The test's private scratch tmpfs: not /tmp, which may hold the build (a clone in mktemp -d). */
+#define ROOT "/run/shmfs-nonroot-test"
+#define MP ROOT "/mnt"         /* the user's mount point */
+#define LOG ROOT "/shmfs.log"  /* the daemon's stderr */
 #define SETPRIV_NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
 #define WHY_DAEMON_SERVED "FUSE passthrough needs CAP_SYS_ADMIN, which shmfs running as uid 65534 lacks"
 
@@ -34,22 +36,23 @@ static void sleep_ms(long ms)
 
 /* --- a user's machine, in a mount namespace of the test's own (gone with the test process) --- */
 
-/* A private /tmp, /dev/fuse read-write for everyone (a 0666 node bound over this container's 0600
+/* A private ROOT, /dev/fuse read-write for everyone (a 0666 node bound over this container's 0600
  * one), /dev/shm a tmpfs owned by nobody, /etc/fuse.conf with or without user_allow_other, and the
  * mount point MP, nobody's. */
 static void user_world(bool user_allow_other)
 {
 	ck_assert_sys(unshare(CLONE_NEWNS));
 	ck_assert_sys(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	ck_assert_sys(mount("tmpfs", "/tmp", "tmpfs", 0, "size=16m,mode=1777"));
-	ck_assert_sys(mknod("/tmp/fuse", S_IFCHR | 0666, makedev(10, 229)));
-	ck_assert_sys(chmod("/tmp/fuse", 0666)); /* mknod took the umask off */
-	ck_assert_sys(mount("/tmp/fuse", "/dev/fuse", NULL, MS_BIND, NULL));
+	ck_assert(mkdir(ROOT, 0755) == 0 || errno == EEXIST);
+	ck_assert_sys(mount("tmpfs", ROOT, "tmpfs", 0, "size=16m,mode=1777"));
+	ck_assert_sys(mknod(ROOT "/fuse", S_IFCHR | 0666, makedev(10, 229)));
+	ck_assert_sys(chmod(ROOT "/fuse", 0666)); /* mknod took the umask off */
+	ck_assert_sys(mount(ROOT "/fuse", "/dev/fuse", NULL, MS_BIND, NULL));
 	ck_assert_sys(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64m,mode=0700,uid=65534,gid=65534"));
 
 	const char *conf = user_allow_other ? "user_allow_other\n" : "#user_allow_other\n";
-	ck_assert_int_eq(write_file("/tmp/fuse.conf", conf, strlen(conf)), 0);
-	ck_assert_sys(mount("/tmp/fuse.conf", "/etc/fuse.conf", NULL, MS_BIND, NULL));
+	ck_assert_int_eq(write_file(ROOT "/fuse.conf", conf, strlen(conf)), 0);
+	ck_assert_sys(mount(ROOT "/fuse.conf", "/etc/fuse.conf", NULL, MS_BIND, NULL));
 
 	ck_assert_sys(mkdir(MP, 0755));
 	ck_assert_sys(chown(MP, NOBODY, NOBODY));
@@ -365,10 +368,10 @@ END_TEST
 START_TEST(test_user_mountpoint_not_theirs)
 {
 	user_world(false);
-	ck_assert_sys(mkdir("/tmp/roots", 0755));
-	assert_refused_as_nobody("/dev/shm /tmp/roots",
-				 "fusermount3: user has no write access to mountpoint /tmp/roots");
-	g_autofree char *type = type_at("/tmp/roots");
+	ck_assert_sys(mkdir(ROOT "/roots", 0755));
+	assert_refused_as_nobody("/dev/shm " ROOT "/roots",
+				 "fusermount3: user has no write access to mountpoint " ROOT "/roots");
+	g_autofree char *type = type_at(ROOT "/roots");
 	ck_assert_str_eq(type, "");
 }
 END_TEST
