@@ -76,8 +76,7 @@ struct fs {
 
 	/* -o cache=watch (watch.c): inotify on every directory the kernel knows */
 	bool cache_off;      /* -o cache=off: timeouts of 0, no watching */
-	bool watching;
-	bool watcher_running;
+	bool watching;       /* the watcher thread runs */
 	int inotify_fd, wake_fd;
 	pthread_t watcher;
 	GHashTable *watches; /* watch descriptor -> struct fs_inode * (a directory), under lock */

@@ -13,7 +13,6 @@
 #include "fs_internal.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,6 +49,41 @@ static gboolean name_equal(gconstpointer a, gconstpointer b)
 static fuse_ino_t nodeid(struct fs *fs, const struct fs_inode *in)
 {
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
+}
+
+/* A name in a directory (its nodeid), and for an expected event its kind: what the watcher's sets
+ * hold. MASK is 0 in the sets of names to invalidate. */
+struct entry {
+	fuse_ino_t parent;
+	uint32_t mask;
+	char name[];
+};
+
+static guint entry_hash(gconstpointer p)
+{
+	const struct entry *e = p;
+	return g_str_hash(e->name) ^ (guint)e->parent ^ e->mask;
+}
+
+static gboolean entry_equal(gconstpointer a, gconstpointer b)
+{
+	const struct entry *x = a, *y = b;
+	return x->parent == y->parent && x->mask == y->mask && strcmp(x->name, y->name) == 0;
+}
+
+static struct entry *entry_new(fuse_ino_t parent, uint32_t mask, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	struct entry *e = g_malloc(sizeof(*e) + len);
+	e->parent = parent;
+	e->mask = mask;
+	memcpy(e->name, name, len);
+	return e;
+}
+
+static GHashTable *entry_set(void)
+{
+	return g_hash_table_new_full(entry_hash, entry_equal, g_free, NULL);
 }
 
 void fs_watch_dir(struct fs *fs, struct fs_inode *dir)
@@ -104,7 +138,7 @@ void fs_watch_forget(struct fs *fs, struct fs_inode *in)
 {
 	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
 		g_hash_table_remove(fs->names, in);
-	if (in->wd >= 0 && fs->watching) {
+	if (in->wd >= 0) {
 		g_hash_table_remove(fs->watches, GINT_TO_POINTER(in->wd));
 		inotify_rm_watch(fs->inotify_fd, in->wd);
 	}
@@ -118,12 +152,6 @@ void fs_watch_forget(struct fs *fs, struct fs_inode *in)
  * same name, just before the daemon's own change, whose reply the kernel takes as the truth. */
 #define EXPECT_USEC (1000 * 1000)
 #define NAME_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
-
-static char *expect_key(dev_t dev, ino_t ino, uint32_t mask, const char *name)
-{
-	return g_strdup_printf("%jx:%jx/%x/%s", (uintmax_t)dev, (uintmax_t)ino, mask & NAME_EVENTS,
-			       name);
-}
 
 void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask)
 {
@@ -139,7 +167,7 @@ void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name
 			if ((gint64)(intptr_t)due < now)
 				g_hash_table_iter_remove(&it);
 	}
-	g_hash_table_insert(fs->expected, expect_key(dir->dev, dir->ino, mask, name),
+	g_hash_table_insert(fs->expected, entry_new(nodeid(fs, dir), mask & NAME_EVENTS, name),
 			    (gpointer)(intptr_t)(now + EXPECT_USEC));
 	pthread_mutex_unlock(&fs->lock);
 }
@@ -148,16 +176,16 @@ void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *na
 {
 	if (!fs->watching)
 		return;
-	g_autofree char *key = expect_key(dir->dev, dir->ino, mask, name);
+	g_autofree struct entry *key = entry_new(nodeid(fs, dir), mask & NAME_EVENTS, name);
 	pthread_mutex_lock(&fs->lock);
 	g_hash_table_remove(fs->expected, key);
 	pthread_mutex_unlock(&fs->lock);
 }
 
 /* Under fs.lock: true (and forgotten) when the daemon made this name event itself. */
-static bool expected(struct fs *fs, const struct fs_inode *dir, const struct inotify_event *ev)
+static bool expected(struct fs *fs, fuse_ino_t parent, const struct inotify_event *ev)
 {
-	g_autofree char *key = expect_key(dir->dev, dir->ino, ev->mask, ev->name);
+	g_autofree struct entry *key = entry_new(parent, ev->mask & NAME_EVENTS, ev->name);
 	gpointer due;
 	if (!g_hash_table_lookup_extended(fs->expected, key, NULL, &due))
 		return false;
@@ -166,15 +194,15 @@ static bool expected(struct fs *fs, const struct fs_inode *dir, const struct ino
 }
 
 /* What one batch of events asks of the kernel: drop these names and these inodes' attributes
- * (and cached pages). A set, so that a burst of events on one segment costs one invalidation. */
+ * (and cached pages). Sets, so that a burst of events on one segment costs one invalidation. */
 struct todo {
-	GHashTable *entries; /* "PARENT/NAME" -> NULL */
+	GHashTable *entries; /* struct entry (mask 0) */
 	GHashTable *inodes;  /* nodeid */
 };
 
 static void todo_entry(struct todo *t, fuse_ino_t parent, const char *name)
 {
-	g_hash_table_add(t->entries, g_strdup_printf("%" PRIu64 "/%s", (uint64_t)parent, name));
+	g_hash_table_add(t->entries, entry_new(parent, 0, name));
 }
 
 static void todo_inode(struct todo *t, fuse_ino_t ino)
@@ -221,7 +249,7 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 	}
 	/* (A view's name needs nothing: the kernel never keeps a view's entry.) */
 	if (ev->mask & NAME_EVENTS) {
-		if (expected(fs, dir, ev))
+		if (expected(fs, parent, ev))
 			return;
 		todo_entry(t, parent, ev->name);
 		todo_inode(t, parent); /* its times and size changed too */
@@ -239,9 +267,8 @@ static void send_entries(struct fs *fs, GHashTable *entries)
 	gpointer p;
 	g_hash_table_iter_init(&it, entries);
 	while (g_hash_table_iter_next(&it, &p, NULL)) {
-		char *slash;
-		uint64_t parent = g_ascii_strtoull(p, &slash, 10);
-		fuse_lowlevel_notify_inval_entry(fs->se, parent, slash + 1, strlen(slash + 1));
+		const struct entry *e = p;
+		fuse_lowlevel_notify_inval_entry(fs->se, e->parent, e->name, strlen(e->name));
 	}
 }
 
@@ -273,9 +300,8 @@ static void *watcher(void *arg)
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd[2] = { { .fd = fs->inotify_fd, .events = POLLIN },
 				 { .fd = fs->wake_fd, .events = POLLIN } };
-	struct todo t = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-			  g_hash_table_new(NULL, NULL) };
-	GHashTable *echo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	struct todo t = { entry_set(), g_hash_table_new(NULL, NULL) };
+	GHashTable *echo = entry_set();
 	/* On a busy machine the invalidations must not wait for a time slice behind the programs
 	 * that make the changes: this thread sleeps nearly always, and runs first when it wakes.
 	 * (Only root may raise it; otherwise it stays at the daemon's priority.) */
@@ -340,7 +366,7 @@ void fs_watch_init(struct fs *fs)
 	fs->inotify_fd = fs->wake_fd = -1;
 	fs->watches = g_hash_table_new(NULL, NULL);
 	fs->names = g_hash_table_new(name_hash, name_equal);
-	fs->expected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	fs->expected = entry_set();
 	fs->root.wd = -1;
 }
 
@@ -350,28 +376,26 @@ void fs_watch_start(struct fs *fs)
 {
 	if (fs->cache_off)
 		return;
+	int err = 0;
 	fs->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	fs->wake_fd = eventfd(0, EFD_CLOEXEC);
 	if (fs->inotify_fd < 0 || fs->wake_fd < 0) {
-		fuse_log(FUSE_LOG_WARNING, "shmfs: inotify: %s; every access asks the backing "
-			 "directory (as with -o cache=off)\n", strerror(errno));
+		err = errno;
+	} else {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		err = pthread_create(&fs->watcher, NULL, watcher, fs);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (err) {
+		fuse_log(FUSE_LOG_WARNING, "shmfs: cannot watch the backing directory (%s): every "
+			 "access asks it (as with -o cache=off)\n", strerror(err));
 		return;
 	}
 	fs->watching = true;
-	fs_watch_dir(fs, &fs->root);
-
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&fs->watcher, NULL, watcher, fs);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		fuse_log(FUSE_LOG_WARNING, "shmfs: no watcher thread (%s): every access asks the "
-			 "backing directory\n", strerror(err));
-		return;
-	}
-	fs->watcher_running = true;
 	fs->timeout = WATCH_TIMEOUT;
+	fs_watch_dir(fs, &fs->root);
 	/* The root's attributes are kept too: with default_permissions the kernel needs them fresh
 	 * for every path walk, and would otherwise ask for them at every open and unlink. */
 	fs->root.cached = fs->root.wd >= 0;
@@ -379,13 +403,13 @@ void fs_watch_start(struct fs *fs)
 
 void fs_watch_stop(struct fs *fs)
 {
-	if (!fs->watcher_running)
+	if (!fs->watching)
 		return;
 	uint64_t one = 1;
 	if (write(fs->wake_fd, &one, sizeof(one)) != sizeof(one))
 		fuse_log(FUSE_LOG_ERR, "shmfs: waking the watcher: %s\n", strerror(errno));
 	pthread_join(fs->watcher, NULL);
-	fs->watcher_running = false;
+	fs->watching = false;
 }
 
 void fs_watch_free(struct fs *fs)
