@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct fs;
 struct fuse_lowlevel_ops;
@@ -36,10 +37,10 @@ const char *fs_passthrough_outlook(void);
 /* How this build sets passthrough up, which depends on the libfuse it was built with. */
 extern const char fs_passthrough_via[];
 
-/* After fuse_session_mount at MOUNTPOINT: ties the file system to SE (with libfuse < 3.17, puts
- * the raw I/O hooks that negotiate passthrough and raise the readahead under it). Returns 0 or
- * -errno. */
-int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint);
+/* After fuse_session_mount: ties the file system to SE (with libfuse < 3.17, puts the raw I/O hooks
+ * that negotiate passthrough and raise the readahead under it); DEV is the new mount's device
+ * number (0: unknown, the readahead stays as it is). Returns 0 or -errno. */
+int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev);
 
 /* True when the session ended because passthrough=on could not be had. */
 bool fs_refused(const struct fs *fs);

@@ -235,9 +235,9 @@ double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 /* readahead.c */
 /* The readahead asked for: the largest FUSE request. */
 #define FS_READAHEAD_KB 1024
-/* Finds the mount's read_ahead_kb (right after mounting); raises it to FS_READAHEAD_KB (around
- * INIT): 0, or -1 when it stays as it was. */
-void fs_readahead_find(struct fs *fs, const char *mountpoint);
+/* Finds the read_ahead_kb of the mount whose device is DEV (right after mounting; 0: none);
+ * raises it to FS_READAHEAD_KB (around INIT): 0, or -1 when it stays as it was. */
+void fs_readahead_find(struct fs *fs, dev_t dev);
 int fs_readahead_raise(struct fs *fs);
 
 /* creds.c */

@@ -11,9 +11,9 @@
 
 const char fs_passthrough_via[] = "libfuse's passthrough API (built with libfuse >= 3.17)";
 
-int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint)
+int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 {
-	fs_readahead_find(fs, mountpoint);
+	fs_readahead_find(fs, dev);
 	fs->se = se;
 	return 0;
 }

@@ -90,10 +90,10 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return n;
 }
 
-int fs_attach_session(struct fs *fs, struct fuse_session *se, const char *mountpoint)
+int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 {
 	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev };
-	fs_readahead_find(fs, mountpoint);
+	fs_readahead_find(fs, dev);
 	fs->se = se;
 	fs->session_fd = fuse_session_fd(se);
 	return fuse_session_custom_io(se, &io, fs->session_fd);

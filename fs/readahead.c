@@ -6,29 +6,16 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* The mount's backing device info is named after its device number, which /proc/self/mountinfo
- * gives without touching the mount (a stat of it would wait for the session that is not running
- * yet). The last line for MOUNTPOINT is the newest mount there. */
-void fs_readahead_find(struct fs *fs, const char *mountpoint)
+/* The mount's backing device info is named after its device number (which mount/ reads from
+ * /proc/self/mountinfo: a stat of the mount point would wait for a session not running yet). */
+void fs_readahead_find(struct fs *fs, dev_t dev)
 {
-	char real[PATH_MAX], line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f || !realpath(mountpoint, real)) {
-		if (f)
-			fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned major, minor;
-		char point[PATH_MAX];
-		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &major, &minor, point) == 3 &&
-		    strcmp(point, real) == 0)
-			snprintf(fs->bdi_path, sizeof(fs->bdi_path),
-				 "/sys/class/bdi/%u:%u/read_ahead_kb", major, minor);
-	}
-	fclose(f);
+	if (dev)
+		snprintf(fs->bdi_path, sizeof(fs->bdi_path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+			 major(dev), minor(dev));
 }
 
 /* The INIT reply can only lower the mount's readahead: the kernel keeps the smaller of the two. */

@@ -14,6 +14,7 @@
 
 #include "fs.h"
 #include "log.h"
+#include "mountinfo.h"
 #include "options.h"
 #include "preflight.h"
 #include "seg.h"
@@ -142,7 +143,8 @@ static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, st
 		goto out_destroy;
 	if (fuse_session_mount(se, cmd->mountpoint) != 0)
 		goto out_signals;
-	if (fs_attach_session(fs, se, cmd->mountpoint) != 0)
+	struct mounted m;
+	if (fs_attach_session(fs, se, mountinfo_find(cmd->mountpoint, &m) ? m.dev : 0) != 0)
 		goto out_unmount;
 	log_setup(cmd->foreground);
 	fuse_daemonize(cmd->foreground);

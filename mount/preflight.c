@@ -2,6 +2,8 @@
  * Each problem is one line on stderr naming the path and the command that fixes it. */
 #include "preflight.h"
 
+#include "mountinfo.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,70 +17,13 @@
 #define TMPFS_MAGIC 0x01021994
 #define FUSE_SUPER_MAGIC 0x65735546
 
-/* What /proc/self/mountinfo says is mounted at a path (the last entry: the one on top). */
-struct mounted {
-	char type[64];    /* e.g. "fuse.shmfs", "tmpfs" */
-	char source[PATH_MAX];
-};
-
-/* Undoes mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void unescape(char *s)
-{
-	char *out = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = 0;
-}
-
-/* Fills *M for the mount whose mount point is PATH (absolute, resolved). True when there is one. */
-static bool find_mount(const char *path, struct mounted *m)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (getline(&line, &cap, f) > 0) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPEROPTIONS */
-		char *save = NULL, *field = strtok_r(line, " \n", &save);
-		for (int i = 0; field && i < 4; i++)
-			field = strtok_r(NULL, " \n", &save);
-		if (!field)
-			continue;
-		unescape(field);
-		if (strcmp(field, path) != 0)
-			continue;
-		while ((field = strtok_r(NULL, " \n", &save)) && strcmp(field, "-") != 0)
-			;
-		char *type = strtok_r(NULL, " \n", &save), *source = strtok_r(NULL, " \n", &save);
-		if (!type || !source)
-			continue;
-		unescape(source);
-		snprintf(m->type, sizeof m->type, "%s", type);
-		snprintf(m->source, sizeof m->source, "%s", source);
-		found = true; /* keep reading: a later entry is mounted over this one */
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
 /* A directory mounted on by someone already: shmfs would hide it, or stack on a FUSE mount. */
 static int check_not_mounted(const char *mountpoint, bool nonempty_ok)
 {
 	char real[PATH_MAX];
 	struct mounted m;
 
-	if (!realpath(mountpoint, real) || !find_mount(real, &m))
+	if (!realpath(mountpoint, real) || !mountinfo_find(real, &m))
 		return 0;
 	if (strncmp(m.type, "fuse", 4) == 0) {
 		fprintf(stderr, "shmfs: %s is already mounted (%s from %s): unmount it first with "

@@ -387,6 +387,37 @@ START_TEST(test_not_tmpfs_warns)
 }
 END_TEST
 
+/* The mount's readahead is raised to 1 MiB, the largest FUSE request (a daemon-served sequential
+ * read is then a few large READs), also at a mount point whose name mountinfo escapes. */
+START_TEST(test_readahead_raised)
+{
+	const char *backing = scratch_tmpfs();
+	g_autofree char *mp = g_strdup_printf("%s/a b\\c", scratch_dir("mnt"));
+	ck_assert_sys(mkdir(mp, 0755));
+	g_ptr_array_add(undo_dirs, g_strdup(mp));
+	adopt_daemons();
+	int st;
+	g_autofree char *qmp = q(mp);
+	g_autofree char *out = shmfs(&st, "%s %s", backing, qmp);
+	ck_assert_msg(st == 0, "shmfs exited %d: %s", st, out);
+	ck_assert(wait_type(mp, "fuse.shmfs"));
+
+	struct stat sb;
+	ck_assert_sys(stat(mp, &sb));
+	g_autofree char *ra = g_strdup_printf("/sys/class/bdi/%u:%u/read_ahead_kb", major(sb.st_dev),
+					      minor(sb.st_dev));
+	g_autofree char *kb = NULL;
+	/* raised right after the INIT reply, which the stat above may have overtaken */
+	ck_assert_msg(SEEN_WITHIN(1.0, NULL, (g_free(kb), kb = read_file(ra, NULL)) && strcmp(kb, "1024\n") == 0),
+		      "%s: %s", ra, kb ? kb : g_strerror(errno));
+
+	pid_t daemon = adopted_daemon();
+	ck_assert_int_gt(daemon, 0);
+	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
+	ck_assert_int_eq(wait_exit(daemon), 0);
+}
+END_TEST
+
 /* Runs shmfs in a private mount namespace whose /dev is a fresh tmpfs made by SETUP (shell). */
 static char *shmfs_with_dev(int *status, const char *setup, const char *as, const char *args)
 {
@@ -563,6 +594,7 @@ int main(void)
 		tcase_add_test(tc, test_dev_fuse_missing);
 		tcase_add_test(tc, test_dev_fuse_denied);
 		tcase_add_test(tc, test_bad_option);
+		tcase_add_test(tc, test_readahead_raised);
 		tcase_add_test(tc, test_daemon_syslog);
 	}
 	suite_add_tcase(s, tc);
