@@ -136,7 +136,7 @@ void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
 /* The inode's attributes, as the backing directory has them now (a view's are computed). */
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
 /* Takes one reference on the inode (the view of it, when VIEW) of the object behind HANDLE, which
- * it takes over; ST is the object's stat, NAME in PARENT what it was looked up by (a view: its
+ * it takes over (HANDLE -1: only an inode already in the table, else NULL); ST is the object's stat, NAME in PARENT what it was looked up by (a view: its
  * segment's name). Sets *TIMEOUT to how long the kernel may keep the entry and its attributes.
  * NULL when out of memory. */
 struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,

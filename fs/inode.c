@@ -63,7 +63,10 @@ struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, 
 	pthread_mutex_lock(&fs->lock);
 	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
 	if (in) {
-		close(handle);
+		if (handle >= 0)
+			close(handle);
+	} else if (handle < 0) {
+		/* not known yet: the caller opens a handle */
 	} else if ((in = malloc(sizeof(*in)))) {
 		*in = (struct fs_inode){ .fd = handle, .dev = st->st_dev, .ino = st->st_ino,
 					 .type = st->st_mode & S_IFMT, .view = view };
@@ -80,25 +83,30 @@ struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, 
 	return in;
 }
 
+/* A name the kernel asks about again (every listing of READDIRPLUS does) is mostly an inode already
+ * in the table: a stat finds it, and only a new one costs a handle (open, stat, and no close). */
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e)
 {
-	int handle = seg_handle(parent->fd, name);
-	if (handle == -ENOENT)
-		return fs_view_lookup(fs, parent, name, e);
-	if (handle < 0)
-		return handle;
-
 	*e = (struct fuse_entry_param){ 0 };
-	int err = seg_stat(handle, "", &e->attr);
-	if (err) {
-		close(handle);
+	int err = seg_stat(parent->fd, name, &e->attr);
+	if (err == -ENOENT)
+		return fs_view_lookup(fs, parent, name, e);
+	if (err)
 		return err;
-	}
 	double timeout;
-	struct fs_inode *in = fs_inode_ref(fs, handle, &e->attr, false, parent, name, &timeout);
-	if (!in)
-		return -ENOMEM;
+	struct fs_inode *in = fs_inode_ref(fs, -1, &e->attr, false, parent, name, &timeout);
+	if (!in) { /* new to the table: a handle, and the stat of what it holds */
+		int handle = seg_handle(parent->fd, name);
+		if (handle < 0)
+			return handle;
+		if ((err = seg_stat(handle, "", &e->attr)) != 0) {
+			close(handle);
+			return err;
+		}
+		if (!(in = fs_inode_ref(fs, handle, &e->attr, false, parent, name, &timeout)))
+			return -ENOMEM;
+	}
 	e->ino = (uintptr_t)in;
 	e->attr_timeout = e->entry_timeout = timeout;
 	return 0;
