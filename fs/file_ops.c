@@ -166,9 +166,8 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 		return;
 	}
 	atomic_fetch_add_explicit(&fs_of(req)->reads, 1, memory_order_relaxed);
-	struct seg_map *map = fs_file(fi)->map;
 	const void *data;
-	ssize_t n = map_peek(map, size, off, &data);
+	ssize_t n = map_peek(fs_file(fi)->map, size, off, &data);
 	if (n >= 0) {
 		fuse_reply_buf(req, data, n);
 		return;
@@ -178,10 +177,11 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 		return;
 	}
 
+	/* The range has holes (or is not all there): pread reads them as zeros, allocating nothing. */
 	char *buf = malloc(size);
-	n = buf ? map_read(map, buf, size, off) : -ENOMEM;
+	n = buf ? pread(fs_file(fi)->fd, buf, size, off) : -1;
 	if (n < 0)
-		fuse_reply_err(req, -n);
+		fuse_reply_err(req, buf ? errno : ENOMEM);
 	else
 		fuse_reply_buf(req, buf, n);
 	free(buf);

@@ -21,7 +21,8 @@ void map_close(struct seg_map *m);
 /* Zero-copy read: when all of [OFF, OFF+LEN) (cut at end of file) lies inside the segment and
  * holds data (no holes), points *DATA into the mapping and returns the byte count; 0 at or past
  * the end of the segment; a range that runs past the end of file is cut there. Returns -ENODATA
- * when the range has a hole (use map_read then), or another -errno. The pointer stays valid until map_close; the bytes
+ * when the range has a hole (pread(2) reads it then: tmpfs gives zeros for holes without
+ * allocating them), or another -errno. The pointer stays valid until map_close; the bytes
  * behind it can vanish if another process truncates the segment (a copy from them then faults). */
 ssize_t map_peek(struct seg_map *m, size_t len, off_t off, const void **data);
 
