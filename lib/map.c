@@ -216,7 +216,7 @@ ssize_t map_peek(struct seg_map *m, size_t len, off_t off, const void **data)
 	if ((uint64_t)(size - off) < len)
 		len = size - off;
 
-	struct map_view *v = m->prot ? view_covering(m, off + len) : NULL;
+	struct map_view *v = view_covering(m, off + len);
 	if (!v || !all_data(v, off, len))
 		return -ENODATA;
 	*data = v->addr + off;

@@ -137,10 +137,11 @@ char *value_format_int_back(const struct rfield *f, const void *src, char *end)
 	return p;
 }
 
+static const char xdigits[] = "0123456789abcdef";
+
 /* The bit pattern of an integer as 0x and 2 * SIZE hex digits, so that a column of flags lines up. */
 static size_t format_hex(uint64_t v, size_t size, char *out)
 {
-	static const char xdigits[] = "0123456789abcdef";
 	size_t n = 2 + 2 * size;
 
 	out[0] = '0';
@@ -219,7 +220,6 @@ static size_t format_shortest(double d, bool is_float, char *out)
 
 size_t value_format_string(const void *src, size_t n, char *out)
 {
-	static const char xdigits[] = "0123456789abcdef";
 	const unsigned char *s = src;
 	size_t k = 0;
 
@@ -313,17 +313,6 @@ const char *value_status_text(enum value_status st)
 	return "bad value";
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Bytes of the token at S: up to a space or tab, and in an array also up to ',' or ']'. */
 static size_t token_len(const char *s, size_t len, bool in_array)
 {
@@ -353,7 +342,7 @@ static enum value_status parse_magnitude(const char *s, size_t len, bool *neg, b
 
 	unsigned base = *hex ? 16 : 10;
 	for (; i < len; i++) {
-		int d = *hex ? hex_digit((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		int d = *hex ? g_ascii_xdigit_value(s[i]) : g_ascii_digit_value(s[i]);
 		if (d < 0)
 			return VALUE_MALFORMED;
 		if (v > (UINT64_MAX - (unsigned)d) / base)
@@ -457,13 +446,13 @@ static enum value_status parse_string(const char *s, size_t len, size_t n, void 
 			case 't': c = '\t'; break;
 			case 'r': c = '\r'; break;
 			case 'x':
-				if (len - i < 2 || hex_digit((unsigned char)s[i]) < 0 ||
-				    hex_digit((unsigned char)s[i + 1]) < 0) {
+				if (len - i < 2 || g_ascii_xdigit_value(s[i]) < 0 ||
+				    g_ascii_xdigit_value(s[i + 1]) < 0) {
 					*end = at;
 					return VALUE_BAD_ESCAPE;
 				}
-				c = (unsigned char)(hex_digit((unsigned char)s[i]) * 16 +
-						    hex_digit((unsigned char)s[i + 1]));
+				c = (unsigned char)(g_ascii_xdigit_value(s[i]) * 16 +
+						    g_ascii_xdigit_value(s[i + 1]));
 				i += 2;
 				break;
 			default:

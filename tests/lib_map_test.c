@@ -611,16 +611,14 @@ START_TEST(read_after_external_truncate)
 
 	int other = reopen(dfd, "seg", O_RDWR);
 	for (int round = 0; round < 3; round++) {
+		/* Truncated before the call: the map sees the new end, so this is end of file, not a
+		 * fault; and a write there grows the segment again. */
 		ck_assert_int_eq(ftruncate(other, 0), 0);
-		ssize_t r = map_read(m, buf, len, 0);
-		ck_assert_msg(r == 0 || r == -EIO, "map_read after truncate: %zd", r);
-		ck_assert_int_le(map_peek(m, len, 0, &p), 0);
-		r = map_write(m, d, 4096, 8192);
-		ck_assert_msg(r == 4096 || r == -EIO, "map_write after truncate: %zd", r);
-		if (r == 4096) {
-			ck_assert_int_eq(fsize(other), 8192 + 4096);
-			assert_file_bytes(other, d, 4096, 8192);
-		}
+		ck_assert_int_eq(map_read(m, buf, len, 0), 0);
+		ck_assert_int_eq(map_peek(m, len, 0, &p), 0);
+		ck_assert_int_eq(map_write(m, d, 4096, 8192), 4096);
+		ck_assert_int_eq(fsize(other), 8192 + 4096);
+		assert_file_bytes(other, d, 4096, 8192);
 
 		pwrite_all(other, d, len, 0);
 		ck_assert_int_eq(map_read(m, buf, len, 0), (ssize_t)len);
@@ -818,11 +816,8 @@ static Suite *map_suite(void)
 
 	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
 
-	TCase *tc = tcase_create("full_tmpfs");
-	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	TCase *tc = lib_tcase("full_tmpfs");
 	tcase_add_unchecked_fixture(tc, full_setup, full_teardown);
-	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_partial_write);
 	tcase_add_test(tc, full_nothing_fits);
 	tcase_add_test(tc, full_hole_write);

@@ -705,8 +705,7 @@ END_TEST
 /* ---- seg_list ---- */
 
 struct listing {
-	GHashTable *sizes;  /* name -> st_size + 1 (as a pointer) */
-	GHashTable *modes;  /* name -> st_mode */
+	GHashTable *stats;  /* name -> a copy of the struct stat it was listed with */
 	int calls;
 	int stop_at;        /* return 42 on this call (1-based), 0 never */
 };
@@ -715,36 +714,28 @@ static int collect(const char *name, const struct stat *st, void *ctx)
 {
 	struct listing *l = ctx;
 	l->calls++;
-	ck_assert_msg(!g_hash_table_contains(l->sizes, name), "%s listed twice", name);
-	g_hash_table_insert(l->sizes, g_strdup(name), GSIZE_TO_POINTER(st->st_size + 1));
-	g_hash_table_insert(l->modes, g_strdup(name), GUINT_TO_POINTER(st->st_mode));
+	ck_assert_msg(!g_hash_table_contains(l->stats, name), "%s listed twice", name);
+	g_hash_table_insert(l->stats, g_strdup(name), g_memdup2(st, sizeof *st));
 	return l->calls == l->stop_at ? 42 : 0;
 }
 
 static void listing_init(struct listing *l, int stop_at)
 {
-	l->sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	l->modes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	l->stats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	l->calls = 0;
 	l->stop_at = stop_at;
 }
 
 static void listing_free(struct listing *l)
 {
-	g_hash_table_destroy(l->sizes);
-	g_hash_table_destroy(l->modes);
+	g_hash_table_destroy(l->stats);
 }
 
-static off_t listed_size(struct listing *l, const char *name)
+static const struct stat *listed(struct listing *l, const char *name)
 {
-	gpointer v = g_hash_table_lookup(l->sizes, name);
-	ck_assert_msg(v != NULL, "%s not listed", name);
-	return (off_t)GPOINTER_TO_SIZE(v) - 1;
-}
-
-static mode_t listed_mode(struct listing *l, const char *name)
-{
-	return GPOINTER_TO_UINT(g_hash_table_lookup(l->modes, name));
+	const struct stat *st = g_hash_table_lookup(l->stats, name);
+	ck_assert_msg(st != NULL, "%s not listed", name);
+	return st;
 }
 
 START_TEST(list_entries)
@@ -765,17 +756,17 @@ START_TEST(list_entries)
 	listing_init(&l, 0);
 	ck_assert_int_eq(seg_list(dfd, collect, &l), 0);
 	ck_assert_int_eq(l.calls, 5);
-	ck_assert_uint_eq(g_hash_table_size(l.sizes), 5);
-	ck_assert(!g_hash_table_contains(l.sizes, "."));
-	ck_assert(!g_hash_table_contains(l.sizes, ".."));
-	ck_assert(!g_hash_table_contains(l.sizes, "hidden"));
-	ck_assert_int_eq(listed_size(&l, "ten"), 10);
-	ck_assert_int_eq(listed_size(&l, "empty"), 0);
-	ck_assert_int_eq(listed_size(&l, "big"), 4LL << 30);
-	ck_assert_int_eq(listed_size(&l, "link"), 3); /* lstat: the link itself */
-	ck_assert(S_ISREG(listed_mode(&l, "ten")));
-	ck_assert(S_ISDIR(listed_mode(&l, "sub")));
-	ck_assert(S_ISLNK(listed_mode(&l, "link")));
+	ck_assert_uint_eq(g_hash_table_size(l.stats), 5);
+	ck_assert(!g_hash_table_contains(l.stats, "."));
+	ck_assert(!g_hash_table_contains(l.stats, ".."));
+	ck_assert(!g_hash_table_contains(l.stats, "hidden"));
+	ck_assert_int_eq(listed(&l, "ten")->st_size, 10);
+	ck_assert_int_eq(listed(&l, "empty")->st_size, 0);
+	ck_assert_int_eq(listed(&l, "big")->st_size, 4LL << 30);
+	ck_assert_int_eq(listed(&l, "link")->st_size, 3); /* lstat: the link itself */
+	ck_assert(S_ISREG(listed(&l, "ten")->st_mode));
+	ck_assert(S_ISDIR(listed(&l, "sub")->st_mode));
+	ck_assert(S_ISLNK(listed(&l, "link")->st_mode));
 	listing_free(&l);
 
 	/* Listing again gives the same: DFD is left as it was. */
@@ -811,7 +802,7 @@ START_TEST(list_many)
 	ck_assert_int_eq(l.calls, N);
 	for (int i = 0; i < N; i++) {
 		snprintf(name, sizeof name, "segment-with-a-longish-name-%04d", i);
-		ck_assert_int_eq(listed_size(&l, name), i % 37);
+		ck_assert_int_eq(listed(&l, name)->st_size, i % 37);
 	}
 	listing_free(&l);
 }
