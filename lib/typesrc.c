@@ -40,7 +40,9 @@ static void refresh(struct typesrc *ts);
 struct typesrc *typesrc_new(const char *path, typesrc_log_fn log)
 {
 	struct typesrc *ts = g_new0(struct typesrc, 1);
-	ts->path = g_strdup(path);
+	/* Anchored now: the file is read again later, when the working directory may have changed
+	 * (a daemon's is /). */
+	ts->path = path ? g_canonicalize_filename(path, NULL) : NULL;
 	ts->log = log;
 	pthread_mutex_init(&ts->lock, NULL);
 	ts->patterns = g_ptr_array_new_with_free_func(pattern_free);

@@ -12,7 +12,8 @@ struct typesrc;
 /* Reports one problem with the types file (e.g. "types.conf:3: ..."); the mount goes on. */
 typedef void (*typesrc_log_fn)(const char *msg);
 
-/* A source that reads the types file PATH (NULL: none), a GLib key file, one group per glob
+/* A source that reads the types file PATH (NULL: none; a relative PATH is taken from the working
+ * directory of this call), a GLib key file, one group per glob
  * pattern of segment names, key `type`:
  *
  *     [my_shm]

@@ -100,25 +100,6 @@ static int add_mount_options(struct fuse_args *args, const char *mountpoint, con
 	return ret;
 }
 
-/* libfuse changes the daemon's working directory to / (with -f too), and the types file is read
- * again whenever it changes: a relative -o types=FILE is made absolute while it still means what
- * the user meant. */
-static int types_path_absolute(char **path)
-{
-	if (!*path || (*path)[0] == '/')
-		return 0;
-	char *cwd = getcwd(NULL, 0), *abs = NULL;
-	if (!cwd || asprintf(&abs, "%s/%s", cwd, *path) < 0) {
-		fprintf(stderr, "shmfs: types file %s: %s\n", *path, strerror(errno));
-		free(cwd);
-		return -1;
-	}
-	free(cwd);
-	free(*path);
-	*path = abs;
-	return 0;
-}
-
 static int open_backing(const char *dir)
 {
 	int fd = seg_dir_open(dir);
@@ -216,8 +197,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "shmfs: bad option cache=%s: use watch or off\n", o.cache);
 		goto out;
 	}
-	if (types_path_absolute(&o.types) != 0)
-		goto out;
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
