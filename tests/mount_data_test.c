@@ -28,12 +28,15 @@ static void reap_ok(pid_t pid, const char *what)
 		      WIFEXITED(ws) ? "exit status" : "killed by signal", WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
 }
 
-static void make_pattern_file(const char *path, size_t len, uint64_t seed)
+/* Reaps the process that truncated a segment in the backing dir (killed first when it is still
+ * running, REAPED false) and asserts that it ran to its end. */
+static void reap_truncator(pid_t pid, bool reaped, int ws)
 {
-	g_autofree char *buf = g_malloc(len);
-	fill_pattern(buf, len, seed);
-	int rc = write_file(path, buf, len);
-	ck_assert_msg(rc == 0, "write %s: %s", path, g_strerror(-rc));
+	if (!reaped) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &ws, 0);
+	}
+	ck_assert_msg(reaped && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "backing truncator: status 0x%x", ws);
 }
 
 /* Waits up to 5 s until the backing tmpfs has at least BYTES free. The kernel sends RELEASE for a
@@ -324,8 +327,8 @@ START_TEST(test_truncation_race)
 	const size_t size = 32 * MiB;
 	g_autofree char *bp = back_path(M, "race"), *mp = mnt_path(M, "race");
 	g_autofree char *bo = back_path(M, "race.other"), *mo = mnt_path(M, "race.other");
-	make_pattern_file(bp, size, 21);
-	make_pattern_file(bo, MiB, 22);
+	put_pattern(bp, size, 21);
+	put_pattern(bo, MiB, 22);
 
 	/* the child keeps the segment mostly full of data, and every round truncates it to nothing
 	 * for a moment: a read served from the mapping then faults in the daemon */
@@ -382,20 +385,14 @@ START_TEST(test_truncation_race)
 	close(fd);
 	fprintf(stderr, "truncation race: %ld reads: %ld full, %ld short, %ld at EOF, %ld EIO, %ld other\n", k,
 		full, shorts, zeros, eio, other);
-	if (!reaped) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &ws, 0);
-	}
-	ck_assert_msg(reaped && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "backing truncator: status 0x%x", ws);
+	reap_truncator(pid, reaped, ws);
 	ck_assert_msg(other == 0, "%ld reads failed with %s (only EIO is acceptable)", other,
 		      strerrorname_np(other_errno));
 	ck_assert_int_gt(k, 10);
 
 	/* the daemon lives on and serves the right bytes */
 	ck_assert_int_eq(xlstat(mo).st_size, MiB);
-	g_autofree char *want = g_malloc(MiB);
-	fill_pattern(want, MiB, 22);
-	ck_assert(file_equals(mo, want, MiB));
+	ck_assert(has_pattern(mo, MiB, 22));
 	size_t blen = 0;
 	g_autofree char *final = read_file(bp, &blen);
 	ck_assert_int_eq(blen, size);
@@ -413,8 +410,8 @@ START_TEST(test_truncation_race_writes)
 	const size_t size = 32 * MiB;
 	g_autofree char *bp = back_path(M, "wrace"), *mp = mnt_path(M, "wrace");
 	g_autofree char *bo = back_path(M, "wrace.other"), *mo = mnt_path(M, "wrace.other");
-	make_pattern_file(bp, size, 41);
-	make_pattern_file(bo, MiB, 42);
+	put_pattern(bp, size, 41);
+	put_pattern(bo, MiB, 42);
 
 	pid_t pid = fork();
 	ck_assert_sys(pid);
@@ -459,18 +456,12 @@ START_TEST(test_truncation_race_writes)
 	close(fd);
 	fprintf(stderr, "truncation race, writes: %ld writes: %ld full, %ld short, %ld EIO, %ld ENOSPC, %ld other\n",
 		k, full, shorts, eio, enospc, other);
-	if (!reaped) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &ws, 0);
-	}
-	ck_assert_msg(reaped && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "backing truncator: status 0x%x", ws);
+	reap_truncator(pid, reaped, ws);
 	ck_assert_msg(other == 0, "%ld writes failed with %s", other, strerrorname_np(other_errno));
 	ck_assert_int_gt(k, 10);
 
 	/* the daemon lives on: other bytes, and a clean write and read of this file */
-	g_autofree char *want = g_malloc(MiB);
-	fill_pattern(want, MiB, 42);
-	ck_assert(file_equals(mo, want, MiB));
+	ck_assert(has_pattern(mo, MiB, 42));
 	ck_assert_int_eq(write_file(mp, buf, MiB), 0);
 	ck_assert(file_equals(bp, buf, MiB));
 	ck_assert(file_equals(mp, buf, MiB));
@@ -486,7 +477,7 @@ START_TEST(test_full_tmpfs)
 	g_autofree char *bo = back_path(M, "other"), *mo = mnt_path(M, "other");
 	g_autofree char *buf = g_malloc(want_total);
 	fill_pattern(buf, want_total, 31);
-	make_pattern_file(bo, 64 * KiB, 32);
+	put_pattern(bo, 64 * KiB, 32);
 
 	int fd = open(mp, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	ck_assert_sys(fd);
@@ -533,9 +524,7 @@ START_TEST(test_full_tmpfs)
 
 	/* the daemon still serves, and space freed through the mount is usable again */
 	ck_assert_int_eq(xlstat(mo).st_size, 64 * KiB);
-	g_autofree char *want = g_malloc(64 * KiB);
-	fill_pattern(want, 64 * KiB, 32);
-	ck_assert(file_equals(mo, want, 64 * KiB));
+	ck_assert(has_pattern(mo, 64 * KiB, 32));
 	ck_assert_sys(unlink(mp));
 	ck_assert_errno(lstat(bp, &(struct stat){ 0 }), ENOENT);
 	wait_free_space(4 * MiB);
@@ -551,7 +540,7 @@ START_TEST(test_full_tmpfs_mmap_store)
 {
 	/* a store into a hole through a mapping of the mount when tmpfs is full: msync reports it,
 	 * nobody dies */
-	g_autofree char *bfill = back_path(M, "filler"), *mp = mnt_path(M, "holes"), *bp = back_path(M, "holes");
+	g_autofree char *bfill = back_path(M, "filler"), *mp = mnt_path(M, "holes");
 	int ffd = open(bfill, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	ck_assert_sys(ffd);
 	g_autofree char *buf = g_malloc0(MiB);
@@ -590,7 +579,6 @@ START_TEST(test_full_tmpfs_mmap_store)
 	ck_assert_int_eq(write_file(ma, buf, MiB), 0);
 	ck_assert(file_equals(ba, buf, MiB));
 	unlink(ba);
-	(void)bp;
 }
 END_TEST
 

@@ -23,7 +23,7 @@
 struct mnt g_mnt;
 int mnt_fixture_failures;
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -42,6 +42,18 @@ bool mnt_is_root(void)
 	return geteuid() == 0;
 }
 
+/* Exits 77 (meson's skip) with a loud SKIP line, or 1 when CI=true. */
+static _Noreturn void cannot_run(const char *why)
+{
+	if (g_strcmp0(getenv("CI"), "true") == 0) {
+		fprintf(stderr, "\n**********\nERROR: CI=true but %s cannot run: %s\n**********\n",
+			program_invocation_short_name, why);
+		exit(1);
+	}
+	fprintf(stderr, "\n**********\nSKIP: %s: %s\n**********\n", program_invocation_short_name, why);
+	exit(77);
+}
+
 void mnt_require_fuse(void)
 {
 	const char *bin = getenv("SHMFS_BIN");
@@ -56,15 +68,14 @@ void mnt_require_fuse(void)
 		why = "SHMFS_BIN is not set (run through meson test)";
 	else if (!why && access(bin, X_OK) < 0)
 		why = "SHMFS_BIN is not an executable";
-	if (!why)
-		return;
-	if (g_strcmp0(getenv("CI"), "true") == 0) {
-		fprintf(stderr, "\n**********\nERROR: CI=true but the mount tests cannot run: %s (%s)\n**********\n",
-			why, bin ? bin : "");
-		exit(1);
-	}
-	fprintf(stderr, "\n**********\nSKIP: mount tests need FUSE: %s (%s)\n**********\n", why, bin ? bin : "");
-	exit(77);
+	if (why)
+		cannot_run(g_strdup_printf("mount tests need FUSE: %s (%s)", why, bin ? bin : ""));
+}
+
+void mnt_require_root(const char *why)
+{
+	if (!mnt_is_root())
+		cannot_run(g_strdup_printf("needs root (%s)", why));
 }
 
 /* --- mount table --- */
@@ -86,7 +97,8 @@ static bool each_mount(bool (*fn)(const char *mp, const char *type, void *ctx), 
 			;
 		if (n < 5 || sep + 1 >= n)
 			continue;
-		hit = fn(f[4], f[sep + 1], ctx);
+		g_autofree char *mp = g_strcompress(f[4]); /* mountinfo writes ' ' as \040, '\\' as \134 */
+		hit = fn(mp, f[sep + 1], ctx);
 	}
 	return hit;
 }
@@ -107,7 +119,7 @@ static bool fuse_mounted_at(const char *path)
 	return each_mount(match_fuse_at, (void *)path);
 }
 
-static bool mounted_at(const char *path)
+bool mounted_at(const char *path)
 {
 	return each_mount(match_any_at, (void *)path);
 }
@@ -148,6 +160,17 @@ static int fuse_unmount(const char *mp, bool lazy)
 	return rc;
 }
 
+/* True while PID exists and is not a zombie (a container's init may reap none). */
+static bool pid_running(pid_t pid)
+{
+	g_autofree char *statpath = g_strdup_printf("/proc/%d/stat", (int)pid);
+	g_autofree char *text = NULL;
+	if (pid <= 0 || !g_file_get_contents(statpath, &text, NULL, NULL))
+		return false;
+	const char *paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
 /* --- leftovers of dead runs --- */
 
 /* PATH is PREFIX-PID-XXXXXX: true when that pid no longer exists. */
@@ -159,17 +182,7 @@ static bool owner_dead(const char *path, const char *prefix)
 	long pid = strtol(path + strlen(prefix), &end, 10);
 	if (end == path + strlen(prefix) || *end != '-' || pid <= 0)
 		return false;
-	if (pid == getpid())
-		return false;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return true;
-	/* a zombie nobody reaped (a container's init may not) is dead too */
-	g_autofree char *statpath = g_strdup_printf("/proc/%ld/stat", pid);
-	g_autofree char *text = NULL;
-	if (!g_file_get_contents(statpath, &text, NULL, NULL))
-		return true;
-	const char *paren = strrchr(text, ')');
-	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+	return pid != getpid() && !pid_running((pid_t)pid);
 }
 
 static bool dead_owner(const char *path)
@@ -284,64 +297,12 @@ static void undo_dirs(struct mnt *m)
 	}
 }
 
-static int start_impl(struct mnt *m, const char *backing, const char *tmpfs_size, const char *extra)
+/* Runs the daemon over M's backing directory at M's mount point, its output into LOGFD (closed
+ * here), and waits up to 10 s for the mount. Returns 0, or -1 after printing why and undoing M. */
+static int run_daemon(struct mnt *m, const char *extra, int logfd)
 {
 	const char *bin = getenv("SHMFS_BIN");
 	pid_t self = getpid();
-	int logfd;
-
-	memset(m, 0, sizeof *m);
-	cleanup_stale();
-	if (!bin || !*bin) {
-		fprintf(stderr, "harness: SHMFS_BIN is not set\n");
-		return -1;
-	}
-
-	if (backing) {
-		g_strlcpy(m->backing, backing, sizeof m->backing);
-	} else if (mnt_is_root()) {
-		snprintf(m->backing, sizeof m->backing, "/tmp/shmfs-back-%d-XXXXXX", (int)self);
-		if (!mkdtemp(m->backing)) {
-			fprintf(stderr, "harness: mkdtemp %s: %s\n", m->backing, g_strerror(errno));
-			return -1;
-		}
-		m->own_backing = true;
-		g_autofree char *data = g_strdup_printf("size=%s,mode=1777", tmpfs_size ? tmpfs_size : "64m");
-		if (mount("tmpfs", m->backing, "tmpfs", 0, data) < 0) {
-			fprintf(stderr, "harness: mount -t tmpfs -o %s tmpfs %s: %s\n", data, m->backing,
-				g_strerror(errno));
-			undo_dirs(m);
-			return -1;
-		}
-		m->private_tmpfs = true;
-	} else {
-		snprintf(m->backing, sizeof m->backing, "/dev/shm/shmfs-back-%d-XXXXXX", (int)self);
-		if (!mkdtemp(m->backing)) {
-			fprintf(stderr, "harness: mkdtemp %s: %s\n", m->backing, g_strerror(errno));
-			return -1;
-		}
-		m->own_backing = true;
-		chmod(m->backing, 01777);
-		if (tmpfs_size)
-			fprintf(stderr, "harness: not root: no private tmpfs, size %s ignored\n", tmpfs_size);
-	}
-
-	snprintf(m->mountpoint, sizeof m->mountpoint, "/tmp/shmfs-mnt-%d-XXXXXX", (int)self);
-	if (!mkdtemp(m->mountpoint)) {
-		fprintf(stderr, "harness: mkdtemp %s: %s\n", m->mountpoint, g_strerror(errno));
-		m->mountpoint[0] = 0;
-		undo_dirs(m);
-		return -1;
-	}
-	snprintf(m->log, sizeof m->log, "/tmp/shmfs-log-%d-XXXXXX", (int)self);
-	logfd = mkstemp(m->log);
-	if (logfd < 0) {
-		fprintf(stderr, "harness: mkstemp %s: %s\n", m->log, g_strerror(errno));
-		m->log[0] = 0;
-		undo_dirs(m);
-		return -1;
-	}
-
 	g_autofree char *opts = g_strdup_printf("shm_dir=%s%s%s%s", m->backing,
 						 mnt_is_root() ? ",allow_other" : "", extra && *extra ? "," : "",
 						 extra && *extra ? extra : "");
@@ -411,6 +372,66 @@ static int start_impl(struct mnt *m, const char *backing, const char *tmpfs_size
 	return -1;
 }
 
+static int start_impl(struct mnt *m, const char *backing, const char *tmpfs_size, const char *extra)
+{
+	const char *bin = getenv("SHMFS_BIN");
+	pid_t self = getpid();
+	int logfd;
+
+	memset(m, 0, sizeof *m);
+	cleanup_stale();
+	if (!bin || !*bin) {
+		fprintf(stderr, "harness: SHMFS_BIN is not set\n");
+		return -1;
+	}
+
+	if (backing) {
+		g_strlcpy(m->backing, backing, sizeof m->backing);
+	} else if (mnt_is_root()) {
+		snprintf(m->backing, sizeof m->backing, "/tmp/shmfs-back-%d-XXXXXX", (int)self);
+		if (!mkdtemp(m->backing)) {
+			fprintf(stderr, "harness: mkdtemp %s: %s\n", m->backing, g_strerror(errno));
+			return -1;
+		}
+		m->own_backing = true;
+		g_autofree char *data = g_strdup_printf("size=%s,mode=1777", tmpfs_size ? tmpfs_size : "64m");
+		if (mount("tmpfs", m->backing, "tmpfs", 0, data) < 0) {
+			fprintf(stderr, "harness: mount -t tmpfs -o %s tmpfs %s: %s\n", data, m->backing,
+				g_strerror(errno));
+			undo_dirs(m);
+			return -1;
+		}
+		m->private_tmpfs = true;
+	} else {
+		snprintf(m->backing, sizeof m->backing, "/dev/shm/shmfs-back-%d-XXXXXX", (int)self);
+		if (!mkdtemp(m->backing)) {
+			fprintf(stderr, "harness: mkdtemp %s: %s\n", m->backing, g_strerror(errno));
+			return -1;
+		}
+		m->own_backing = true;
+		chmod(m->backing, 01777);
+		if (tmpfs_size)
+			fprintf(stderr, "harness: not root: no private tmpfs, size %s ignored\n", tmpfs_size);
+	}
+
+	snprintf(m->mountpoint, sizeof m->mountpoint, "/tmp/shmfs-mnt-%d-XXXXXX", (int)self);
+	if (!mkdtemp(m->mountpoint)) {
+		fprintf(stderr, "harness: mkdtemp %s: %s\n", m->mountpoint, g_strerror(errno));
+		m->mountpoint[0] = 0;
+		undo_dirs(m);
+		return -1;
+	}
+	snprintf(m->log, sizeof m->log, "/tmp/shmfs-log-%d-XXXXXX", (int)self);
+	logfd = mkstemp(m->log);
+	if (logfd < 0) {
+		fprintf(stderr, "harness: mkstemp %s: %s\n", m->log, g_strerror(errno));
+		m->log[0] = 0;
+		undo_dirs(m);
+		return -1;
+	}
+	return run_daemon(m, extra, logfd);
+}
+
 int mnt_start(struct mnt *m, const char *backing_or_null, const char *extra_opts)
 {
 	return start_impl(m, backing_or_null, NULL, extra_opts);
@@ -419,6 +440,16 @@ int mnt_start(struct mnt *m, const char *backing_or_null, const char *extra_opts
 int mnt_start_sized(struct mnt *m, const char *tmpfs_size, const char *extra_opts)
 {
 	return start_impl(m, NULL, tmpfs_size, extra_opts);
+}
+
+int mnt_restart(struct mnt *m, const char *extra_opts)
+{
+	int logfd = open(m->log, O_WRONLY | O_APPEND);
+	if (logfd < 0) {
+		fprintf(stderr, "harness: open %s: %s\n", m->log, g_strerror(errno));
+		return -1;
+	}
+	return run_daemon(m, extra_opts, logfd);
 }
 
 int mnt_stop(struct mnt *m)
@@ -499,16 +530,7 @@ char *mnt_stop_log(struct mnt *m, int *status)
 
 bool mnt_alive(const struct mnt *m)
 {
-	g_autofree char *statpath = g_strdup_printf("/proc/%d/stat", (int)m->daemon);
-	g_autofree char *text = NULL;
-	struct stat st;
-
-	if (m->daemon <= 0 || !g_file_get_contents(statpath, &text, NULL, NULL))
-		return false;
-	const char *paren = strrchr(text, ')');
-	if (!paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X')
-		return false;
-	return stat(m->mountpoint, &st) == 0;
+	return pid_running(m->daemon) && stat(m->mountpoint, &(struct stat){ 0 }) == 0;
 }
 
 /* --- paths and commands --- */
@@ -694,8 +716,7 @@ bool file_equals(const char *path, const void *buf, size_t len)
 
 void mnt_fixture_start(const char *backing, const char *tmpfs_size, const char *extra)
 {
-	int rc = backing ? mnt_start(&g_mnt, backing, extra) : start_impl(&g_mnt, NULL, tmpfs_size, extra);
-	if (rc != 0) {
+	if (start_impl(&g_mnt, backing, tmpfs_size, extra) != 0) {
 		fprintf(stderr, "\n*** FAIL: shmfs could not be mounted; every test of this case fails ***\n");
 		mnt_fixture_failures++;
 	}
@@ -724,13 +745,18 @@ void mnt_checked_setup(void)
 		      (int)g_mnt.daemon, g_mnt.mountpoint);
 }
 
-TCase *mnt_tcase(const char *name, void (*setup)(void))
+TCase *mnt_tcase_with(const char *name, void (*setup)(void), void (*teardown)(void))
 {
 	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, mnt_fixture_teardown);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_checked_fixture(tc, mnt_checked_setup, NULL);
 	tcase_set_timeout(tc, 60);
 	return tc;
+}
+
+TCase *mnt_tcase(const char *name, void (*setup)(void))
+{
+	return mnt_tcase_with(name, setup, mnt_fixture_teardown);
 }
 
 int mnt_run_suite(Suite *s)
@@ -755,23 +781,23 @@ struct stat xlstat(const char *path)
 	return st;
 }
 
-int become_nobody(mode_t um)
+int become_user(uid_t id, mode_t um)
 {
-	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0) {
-		perror("becoming nobody");
+	if (setgroups(0, NULL) < 0 || setgid(id) < 0 || setuid(id) < 0) {
+		fprintf(stderr, "becoming uid %d: %s\n", (int)id, g_strerror(errno));
 		return -1;
 	}
 	umask(um);
 	return 0;
 }
 
-void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg)
+void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg)
 {
 	fflush(NULL);
 	pid_t pid = fork();
 	ck_assert_sys(pid);
 	if (pid == 0) {
-		if (become_nobody(um) < 0)
+		if (become_user(id, um) < 0)
 			_exit(100);
 		int rc = fn(arg);
 		fflush(NULL);
@@ -779,7 +805,71 @@ void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg)
 	}
 	int ws;
 	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0,
-		      "the unprivileged child failed at step %d (see stderr)",
-		      WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
+	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the child as uid %d failed at step %d (see stderr)",
+		      (int)id, WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
+}
+
+void put_pattern(const char *path, size_t len, uint64_t seed)
+{
+	g_autofree char *buf = g_malloc(len ? len : 1);
+	fill_pattern(buf, len, seed);
+	int rc = write_file(path, buf, len);
+	ck_assert_msg(rc == 0, "write %s: %s", path, g_strerror(-rc));
+}
+
+bool has_pattern(const char *path, size_t len, uint64_t seed)
+{
+	g_autofree char *buf = g_malloc(len ? len : 1);
+	fill_pattern(buf, len, seed);
+	return file_equals(path, buf, len);
+}
+
+int wait_pid(pid_t pid, double seconds)
+{
+	double end = now_s() + seconds;
+	int ws;
+	do {
+		if (waitpid(pid, &ws, WNOHANG) == pid)
+			return ws;
+		sleep_ms(10);
+	} while (now_s() < end);
+	kill(pid, SIGKILL); /* not waited for: a process stuck in the kernel would hang the test */
+	return -1;
+}
+
+pid_t adopted_daemon(void)
+{
+	g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+	const char *name;
+	while (proc && (name = g_dir_read_name(proc))) {
+		g_autofree char *path = g_strdup_printf("/proc/%s/stat", name);
+		g_autofree char *stat = NULL;
+		int ppid = 0;
+		char state;
+		const char *paren;
+		if (g_file_get_contents(path, &stat, NULL, NULL) && g_str_has_prefix(strchr(stat, '('), "(shmfs)") &&
+		    (paren = strrchr(stat, ')')) && sscanf(paren + 1, " %c %d", &state, &ppid) == 2 &&
+		    ppid == getpid())
+			return atoi(name);
+	}
+	return 0;
+}
+
+char *proc_status(pid_t pid, const char *name)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+	g_autofree char *text = NULL;
+	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+	g_autofree char *key = g_strdup_printf("\n%s:", name);
+	const char *at = strstr(text, key);
+	ck_assert_msg(at, "no %s in %s", name, path);
+	at += strlen(key);
+	at += strspn(at, " \t");
+	return g_strndup(at, strcspn(at, "\n"));
+}
+
+char *findmnt_at(const char *mp, const char *column)
+{
+	g_autofree char *qmp = q(mp);
+	return g_strstrip(capture("findmnt -n -o %s --mountpoint %s", column, qmp));
 }

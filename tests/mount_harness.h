@@ -30,6 +30,8 @@ struct mnt {
  * SHMFS_BIN must name an executable. Exits 77 (meson's skip) with a loud SKIP line, or 1 when
  * CI=true, where a skipped integration suite would hide a broken setup. */
 void mnt_require_fuse(void);
+/* The same for a suite that needs root: exits 77, or 1 when CI=true, saying WHY it does. */
+void mnt_require_root(const char *why);
 
 bool mnt_is_root(void);
 
@@ -42,6 +44,10 @@ int mnt_start(struct mnt *m, const char *backing_or_null, const char *extra_opts
 /* As mnt_start with a private tmpfs of TMPFS_SIZE (e.g. "8m"; root only, else the size is ignored). */
 int mnt_start_sized(struct mnt *m, const char *tmpfs_size, const char *extra_opts);
 
+/* Mounts a new shmfs over M's backing directory at M's mount point (the last daemon gone and
+ * unmounted), its output appended to M's log, as mnt_start does; M then stops it. 0 or -1 (M undone). */
+int mnt_restart(struct mnt *m, const char *extra_opts);
+
 /* Unmounts (fusermount3 -u, retried while busy), waits for the daemon (10 s), removes what
  * mnt_start made. Returns the daemon's exit status (0 for a clean exit), 128+SIG when it died by a
  * signal, -1 when it had to be killed or could not be unmounted. The log is kept when not 0. */
@@ -52,6 +58,11 @@ char *mnt_stop_log(struct mnt *m, int *status);
 
 /* True while the daemon process runs (not a zombie) and its mount point answers stat. */
 bool mnt_alive(const struct mnt *m);
+
+/* True when /proc/self/mountinfo has a mount (any type) at PATH. */
+bool mounted_at(const char *path);
+/* Column COLUMN (FSTYPE, SOURCE, OPTIONS, ...) of findmnt for the mount at MP, "" when none (g_free it). */
+char *findmnt_at(const char *mp, const char *column);
 
 /* The last MAX bytes of the daemon's log (g_free it); "" when there is none. */
 char *mnt_log_tail(const struct mnt *m, size_t max);
@@ -72,12 +83,14 @@ char *q(const char *s);
 /* The unprivileged user the tests act as. */
 #define NOBODY 65534
 
-/* In a child: drops to NOBODY:NOBODY with no groups and umask UM. Returns 0, or -1 (said why). */
-int become_nobody(mode_t um);
+/* In a child: drops to uid and gid ID with no groups and umask UM. Returns 0, or -1 (said why). */
+int become_user(uid_t id, mode_t um);
+#define become_nobody(um) become_user(NOBODY, um)
 
-/* Runs FN(ARG) as NOBODY (no groups, umask UM) in a child process and asserts that it exits 0;
+/* Runs FN(ARG) as ID (no groups, umask UM) in a child process and asserts that it exits 0;
  * FN returns the number of the step that failed (see STEP), 0 when all went as expected. */
-void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg);
+void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg);
+#define as_nobody(um, fn, arg) as_user(NOBODY, um, fn, arg)
 
 /* In such a child: unless COND, says which step failed and why, and returns N. */
 #define STEP(n, cond, ...)                                                            \
@@ -93,6 +106,15 @@ void as_nobody(mode_t um, int (*fn)(const void *arg), const void *arg);
 
 /* Seconds on the monotonic clock. */
 double now_s(void);
+void sleep_ms(long ms);
+
+/* Waits up to SECONDS for the child PID: its wait status, or -1 when it did not end (it is then
+ * sent SIGKILL). */
+int wait_pid(pid_t pid, double seconds);
+/* The child of this process (a subreaper's adopted one) named shmfs; 0 when none. */
+pid_t adopted_daemon(void);
+/* The value of line NAME: of /proc/PID/status, blanks skipped (g_free it); asserts it is there. */
+char *proc_status(pid_t pid, const char *name);
 
 /* How long a change made in the backing directory behind the kernel's back may take to show
  * through a mount with the default -o cache=watch (with cache=off: none, it shows at once). */
@@ -119,6 +141,10 @@ struct stat xlstat(const char *path);
 void fill_pattern(void *buf, size_t len, uint64_t seed);
 /* Writes LEN bytes to PATH (created 0644 or truncated). Returns 0 or -errno. */
 int write_file(const char *path, const void *buf, size_t len);
+/* Writes the LEN bytes of fill_pattern(SEED) to PATH, asserting that it works. */
+void put_pattern(const char *path, size_t len, uint64_t seed);
+/* True when PATH holds exactly the LEN bytes of fill_pattern(SEED) (file_equals). */
+bool has_pattern(const char *path, size_t len, uint64_t seed);
 /* Reads all of PATH (g_free it), with a NUL after the *LEN bytes so text can be used as a string;
  * NULL with errno set on failure. */
 void *read_file(const char *path, size_t *len);
@@ -139,8 +165,9 @@ void mnt_fixture_setup(void); /* private 64m tmpfs, no extra options */
 void mnt_fixture_teardown(void);
 /* Checked fixture run in each forked test: asserts the mount is up and the daemon alive. */
 void mnt_checked_setup(void);
-/* A TCase with SETUP/mnt_fixture_teardown as unchecked fixture, mnt_checked_setup as checked
- * fixture and a 60 s timeout. */
+/* A TCase with SETUP/TEARDOWN as unchecked fixture (TEARDOWN must call mnt_fixture_teardown),
+ * mnt_checked_setup as checked fixture and a 60 s timeout; mnt_tcase with mnt_fixture_teardown. */
+TCase *mnt_tcase_with(const char *name, void (*setup)(void), void (*teardown)(void));
 TCase *mnt_tcase(const char *name, void (*setup)(void));
 /* Runs S with CK_FORK; returns the process exit code (failure when a test or a fixture failed). */
 int mnt_run_suite(Suite *s);

@@ -473,10 +473,7 @@ int main(void)
 	tcase_add_test(tc, test_offsets_and_zero_length);
 	tcase_add_test(tc, test_huge_sparse_segment);
 	suite_add_tcase(s, tc);
-	TCase *types = tcase_create("types");
-	tcase_add_unchecked_fixture(types, setup_types, teardown_types);
-	tcase_add_checked_fixture(types, mnt_checked_setup, NULL);
-	tcase_set_timeout(types, 60);
+	TCase *types = mnt_tcase_with("types", setup_types, teardown_types);
 	tcase_add_test(types, test_types_file_invalid_utf8_names);
 	suite_add_tcase(s, types);
 	return mnt_run_suite(s);

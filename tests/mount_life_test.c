@@ -19,81 +19,13 @@
 
 #define NSEGS 24
 
-/* True when /proc/self/mountinfo has a mount at PATH. */
-static bool mounted_at(const char *path)
+/* Sends SIG to M's daemon and waits up to 10 s for it to end: its wait status, or -1. */
+static int signal_daemon(struct mnt *m, int sig)
 {
-	g_autofree char *text = NULL;
-	if (!g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL))
-		return false;
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	for (size_t i = 0; lines[i]; i++) {
-		g_auto(GStrv) f = g_strsplit(lines[i], " ", 6);
-		if (g_strv_length(f) >= 5 && strcmp(f[4], path) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Waits up to SECONDS for PID; returns the wait status, or -1 when it is still running. */
-static int wait_for(pid_t pid, double seconds)
-{
-	double end = now_s() + seconds;
-	int ws;
-	do {
-		pid_t got = waitpid(pid, &ws, WNOHANG);
-		if (got == pid)
-			return ws;
-		usleep(10000);
-	} while (now_s() < end);
-	return -1;
-}
-
-/* Starts another shmfs over M's backing dir at M's mount point, as the harness does, with its log
- * appended to M's; waits for the mount; M then owns it (mnt_stop stops it). */
-static void restart_at_same_place(struct mnt *m, const char *extra)
-{
-	const char *bin = getenv("SHMFS_BIN");
-	ck_assert_ptr_nonnull(bin);
-	g_autofree char *opts = g_strdup_printf("shm_dir=%s,allow_other%s%s", m->backing, extra ? "," : "",
-						 extra ? extra : "");
-	int logfd = open(m->log, O_WRONLY | O_APPEND);
-	ck_assert_sys(logfd);
-	dprintf(logfd, "harness (life): %s -f -o %s %s\n", bin, opts, m->mountpoint);
-	pid_t self = getpid();
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_sys(pid);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != self)
-			_exit(126);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execl(bin, bin, "-f", "-o", opts, m->mountpoint, (char *)NULL);
-		_exit(127);
-	}
-	close(logfd);
-	m->daemon = pid;
-	double end = now_s() + 10;
-	while (now_s() < end) {
-		struct stat a, b;
-		g_autofree char *parent = g_path_get_dirname(m->mountpoint);
-		if (mounted_at(m->mountpoint) && stat(m->mountpoint, &a) == 0 && stat(parent, &b) == 0 &&
-		    a.st_dev != b.st_dev) {
-			m->mounted = true;
-			return;
-		}
-		int ws;
-		if (waitpid(pid, &ws, WNOHANG) == pid) {
-			m->daemon = 0;
-			g_autofree char *log = NULL;
-			g_file_get_contents(m->log, &log, NULL, NULL);
-			ck_abort_msg("the new shmfs exited (status %d) instead of mounting at %s:\n%s", ws, m->mountpoint,
-				     log ? log : "");
-		}
-		usleep(20000);
-	}
-	ck_abort_msg("the new shmfs did not mount at %s within 10 s", m->mountpoint);
+	ck_assert_sys(kill(m->daemon, sig));
+	int ws = wait_pid(m->daemon, 10);
+	m->daemon = 0;
+	return ws;
 }
 
 static size_t seg_size(int i)
@@ -136,10 +68,7 @@ static void check_segments(struct mnt *m, bool through_mount)
 {
 	for (int i = 0; i < NSEGS; i++) {
 		g_autofree char *p = through_mount ? mnt_path(m, "seg%02d", i) : back_path(m, "seg%02d", i);
-		size_t n = seg_size(i);
-		g_autofree uint8_t *buf = g_malloc(n + 1);
-		fill_pattern(buf, n, (uint64_t)i + 1);
-		ck_assert_msg(file_equals(p, buf, n), "segment %d lost bytes (%s)", i, p);
+		ck_assert_msg(has_pattern(p, seg_size(i), (uint64_t)i + 1), "segment %d lost bytes (%s)", i, p);
 	}
 	g_autofree char *sp = through_mount ? mnt_path(m, "sparse") : back_path(m, "sparse");
 	struct stat st;
@@ -164,10 +93,8 @@ START_TEST(test_kill9_loses_nothing)
 	uint8_t *map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, held, 0);
 	ck_assert(map != MAP_FAILED);
 
-	ck_assert_sys(kill(m.daemon, SIGKILL));
-	int ws = wait_for(m.daemon, 10);
+	int ws = signal_daemon(&m, SIGKILL);
 	ck_assert_msg(ws != -1 && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL, "daemon status %d", ws);
-	m.daemon = 0;
 	ck_assert_errno(statfs(m.mountpoint, &(struct statfs){ 0 }), ENOTCONN);
 
 	/* everything is in the backing tmpfs, byte for byte */
@@ -181,7 +108,7 @@ START_TEST(test_kill9_loses_nothing)
 	g_autofree char *qmp = q(m.mountpoint);
 	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
 	ck_assert(!mounted_at(m.mountpoint));
-	restart_at_same_place(&m, NULL);
+	ck_assert_int_eq(mnt_restart(&m, NULL), 0);
 	check_segments(&m, true);
 	/* and works: a new segment through the new daemon */
 	g_autofree char *np = mnt_path(&m, "after"), *nb = back_path(&m, "after");
@@ -219,13 +146,10 @@ START_TEST(test_kill9_during_writes)
 		_exit(0);
 	}
 	usleep(300 * 1000);
-	ck_assert_sys(kill(m.daemon, SIGKILL));
-	int ws = wait_for(m.daemon, 10);
-	ck_assert(ws != -1);
-	m.daemon = 0;
+	ck_assert(signal_daemon(&m, SIGKILL) != -1);
 	usleep(100 * 1000);
 	kill(writer, SIGKILL);
-	ck_assert(wait_for(writer, 10) != -1);
+	ck_assert(wait_pid(writer, 10) != -1);
 	long acked = __atomic_load_n(acks, __ATOMIC_SEQ_CST);
 	uint32_t last = acked ? (uint32_t)acked - 1 : 0;
 	ck_assert_msg(acked > 0, "the writer wrote nothing before the kill");
@@ -241,7 +165,7 @@ START_TEST(test_kill9_during_writes)
 	fprintf(stderr, "kill -9 during writes: %ld records acknowledged, all in backing\n", acked);
 	g_autofree char *qmp = q(m.mountpoint);
 	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
-	restart_at_same_place(&m, NULL);
+	ck_assert_int_eq(mnt_restart(&m, NULL), 0);
 	ck_assert_sys(access(p, F_OK));
 	ck_assert_int_eq(mnt_stop(&m), 0);
 }
@@ -253,16 +177,14 @@ START_TEST(test_kill9_auto_unmount)
 	ck_assert_int_eq(mnt_start(&m, NULL, "auto_unmount"), 0);
 	g_autofree char *p = mnt_path(&m, "x"), *b = back_path(&m, "x");
 	ck_assert_int_eq(write_file(p, "kept", 4), 0);
-	ck_assert_sys(kill(m.daemon, SIGKILL));
-	ck_assert(wait_for(m.daemon, 10) != -1);
-	m.daemon = 0;
+	ck_assert(signal_daemon(&m, SIGKILL) != -1);
 	/* no fusermount3 -u: auto_unmount's helper does it */
 	double end = now_s() + 10;
 	while (mounted_at(m.mountpoint) && now_s() < end)
 		usleep(20000);
 	ck_assert_msg(!mounted_at(m.mountpoint), "auto_unmount left %s mounted after kill -9", m.mountpoint);
 	ck_assert(file_equals(b, "kept", 4));
-	restart_at_same_place(&m, "auto_unmount");
+	ck_assert_int_eq(mnt_restart(&m, "auto_unmount"), 0);
 	ck_assert(file_equals(p, "kept", 4));
 	ck_assert_int_eq(mnt_stop(&m), 0);
 }
@@ -277,10 +199,8 @@ START_TEST(test_signal_unmounts)
 	ck_assert_int_eq(mnt_start(&m, NULL, NULL), 0);
 	g_autofree char *p = mnt_path(&m, "x"), *b = back_path(&m, "x");
 	ck_assert_int_eq(write_file(p, "data", 4), 0);
-	ck_assert_sys(kill(m.daemon, sig));
-	int ws = wait_for(m.daemon, 10);
+	int ws = signal_daemon(&m, sig);
 	ck_assert_msg(ws != -1, "the daemon did not exit within 10 s of %s", sigabbrev_np(sig));
-	m.daemon = 0;
 	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s: daemon status %s %d", sigabbrev_np(sig),
 		      WIFEXITED(ws) ? "exit" : "signal", WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
 	ck_assert_msg(!mounted_at(m.mountpoint), "%s left %s mounted", sigabbrev_np(sig), m.mountpoint);
@@ -291,7 +211,7 @@ START_TEST(test_signal_unmounts)
 	ck_assert_int_eq(st.st_dev, parent.st_dev);
 	ck_assert(file_equals(b, "data", 4));
 	/* and a new shmfs mounts there */
-	restart_at_same_place(&m, NULL);
+	ck_assert_int_eq(mnt_restart(&m, NULL), 0);
 	ck_assert(file_equals(p, "data", 4));
 	ck_assert_int_eq(mnt_stop(&m), 0);
 }
@@ -307,10 +227,8 @@ START_TEST(test_sigterm_while_busy)
 	ck_assert_int_eq(write_file(p, "busy", 4), 0);
 	int fd = open(p, O_RDWR);
 	ck_assert_sys(fd);
-	ck_assert_sys(kill(m.daemon, SIGTERM));
-	int ws = wait_for(m.daemon, 10);
+	int ws = signal_daemon(&m, SIGTERM);
 	ck_assert_msg(ws != -1, "the daemon did not exit within 10 s of SIGTERM with a file open");
-	m.daemon = 0;
 	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "daemon status %d", ws);
 	ck_assert_msg(!mounted_at(m.mountpoint), "SIGTERM left %s mounted while busy", m.mountpoint);
 	close(fd);
@@ -343,10 +261,7 @@ END_TEST
 
 int main(void)
 {
-	if (!mnt_is_root()) {
-		fprintf(stderr, "\n**********\nSKIP: mount_life_test needs root (private tmpfs, allow_other)\n**********\n");
-		return 77;
-	}
+	mnt_require_root("private tmpfs, allow_other");
 	mnt_require_fuse();
 	Suite *s = suite_create("mount_life");
 	/* each test mounts its own shmfs: no shared fixture */

@@ -27,13 +27,6 @@
 #define SETPRIV_NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups"
 #define WHY_DAEMON_SERVED "FUSE passthrough needs CAP_SYS_ADMIN, which shmfs running as uid 65534 lacks"
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* --- a user's machine, in a mount namespace of the test's own (gone with the test process) --- */
 
 /* A private ROOT, /dev/fuse read-write for everyone (a 0666 node bound over this container's 0600
@@ -58,17 +51,6 @@ static void user_world(bool user_allow_other)
 	ck_assert_sys(chown(MP, NOBODY, NOBODY));
 	struct stat st = xlstat("/dev/fuse");
 	ck_assert_int_eq(st.st_mode & 0777, 0666);
-}
-
-/* The file system type mounted at MOUNTPOINT (g_free it), "" when none. */
-static char *type_at(const char *mountpoint)
-{
-	return g_strstrip(capture("findmnt -n -o FSTYPE --mountpoint %s", mountpoint));
-}
-
-static char *options_at(const char *mountpoint)
-{
-	return g_strstrip(capture("findmnt -n -o OPTIONS --mountpoint %s", mountpoint));
 }
 
 /* --- the user's daemon --- */
@@ -101,7 +83,7 @@ static pid_t start_as_nobody(const char *const *args)
 	close(log);
 
 	for (int i = 0; i < 500; i++) {
-		g_autofree char *type = type_at(MP);
+		g_autofree char *type = findmnt_at(MP, "FSTYPE");
 		if (strcmp(type, "fuse.shmfs") == 0)
 			return pid;
 		int ws;
@@ -114,19 +96,6 @@ static pid_t start_as_nobody(const char *const *args)
 	}
 	kill(pid, SIGKILL);
 	ck_abort_msg("shmfs as nobody did not mount %s within 10 s", MP);
-	return -1;
-}
-
-/* The exit status of daemon PID, which must end within 10 s; -1 when it did not. */
-static int wait_exit(pid_t pid)
-{
-	int ws;
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, &ws, WNOHANG) == pid)
-			return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-		sleep_ms(20);
-	}
-	kill(pid, SIGKILL);
 	return -1;
 }
 
@@ -158,38 +127,6 @@ static void unguard(pid_t guard)
 	ck_assert_int_eq(waitpid(guard, NULL, 0), guard);
 }
 
-/* Line NAME: of /proc/PID/status, without the name and the blanks (g_free it). */
-static char *proc_status(pid_t pid, const char *name)
-{
-	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
-	g_autofree char *text = NULL;
-	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
-	g_autofree char *key = g_strdup_printf("\n%s:", name);
-	const char *at = strstr(text, key);
-	ck_assert_msg(at, "no %s in %s", name, path);
-	at += strlen(key);
-	return g_strndup(at + strspn(at, " \t"), strcspn(at + strspn(at, " \t"), "\n"));
-}
-
-/* The daemonized shmfs this test adopted as subreaper: its child named shmfs; 0 when none. */
-static pid_t adopted_daemon(void)
-{
-	g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
-	const char *name;
-	while (proc && (name = g_dir_read_name(proc))) {
-		g_autofree char *path = g_strdup_printf("/proc/%s/stat", name);
-		g_autofree char *stat = NULL;
-		int ppid = 0;
-		char state;
-		const char *paren;
-		if (g_file_get_contents(path, &stat, NULL, NULL) && g_str_has_prefix(strchr(stat, '('), "(shmfs)") &&
-		    (paren = strrchr(stat, ')')) && sscanf(paren + 1, " %c %d", &state, &ppid) == 2 &&
-		    ppid == getpid())
-			return atoi(name);
-	}
-	return 0;
-}
-
 static int child_unmount(const void *arg)
 {
 	(void)arg;
@@ -202,11 +139,11 @@ static int child_unmount(const void *arg)
 static char *unmount_as_nobody(pid_t daemon)
 {
 	as_nobody(022, child_unmount, NULL);
-	int status = wait_exit(daemon);
-	g_autofree char *type = type_at(MP);
+	int status = wait_pid(daemon, 10);
+	g_autofree char *type = findmnt_at(MP, "FSTYPE");
 	ck_assert_str_eq(type, "");
 	char *log = read_file(LOG, NULL);
-	ck_assert_msg(status == 0, "daemon exit status %d after fusermount3 -u; its log:\n%s", status, log);
+	ck_assert_msg(status == 0, "daemon wait status %d after fusermount3 -u; its log:\n%s", status, log);
 	return log;
 }
 
@@ -275,7 +212,7 @@ START_TEST(test_user_mounts_through_fusermount3)
 	g_autofree char *uid = proc_status(daemon, "Uid"), *capeff = proc_status(daemon, "CapEff");
 	ck_assert_str_eq(uid, "65534\t65534\t65534\t65534");
 	ck_assert_str_eq(capeff, "0000000000000000");
-	g_autofree char *opts = options_at(MP);
+	g_autofree char *opts = findmnt_at(MP, "OPTIONS");
 	ck_assert_msg(strstr(opts, "user_id=65534,group_id=65534,default_permissions"), "options %s", opts);
 	ck_assert_msg(!strstr(opts, "allow_other"), "options %s", opts);
 
@@ -313,9 +250,9 @@ START_TEST(test_user_daemon_in_background)
 	g_autofree char *out = capture_status(&st, SETPRIV_NOBODY " %s " MP " 2>&1", bin);
 	ck_assert_msg(st == 0, "shmfs " MP " as nobody exited %d: %s", st, out);
 	ck_assert_str_eq(out, "");
-	g_autofree char *type = type_at(MP);
+	g_autofree char *type = findmnt_at(MP, "FSTYPE");
 	ck_assert_str_eq(type, "fuse.shmfs");
-	g_autofree char *source = g_strstrip(capture("findmnt -n -o SOURCE --mountpoint " MP));
+	g_autofree char *source = findmnt_at(MP, "SOURCE");
 	ck_assert_str_eq(source, "/dev/shm");
 
 	ck_assert_int_eq(write_file("/dev/shm/seen", "x", 1), 0);
@@ -327,8 +264,8 @@ START_TEST(test_user_daemon_in_background)
 	g_autofree char *uid = proc_status(daemon, "Uid");
 	ck_assert_str_eq(uid, "65534\t65534\t65534\t65534");
 	ck_assert_int_eq(run(SETPRIV_NOBODY " fusermount3 -u " MP), 0);
-	ck_assert_int_eq(wait_exit(daemon), 0);
-	g_autofree char *after = type_at(MP);
+	ck_assert_int_eq(wait_pid(daemon, 10), 0);
+	g_autofree char *after = findmnt_at(MP, "FSTYPE");
 	ck_assert_str_eq(after, "");
 	unguard(guard);
 }
@@ -344,7 +281,7 @@ static void assert_refused_as_nobody(const char *args, const char *want)
 	g_autofree char *line = g_strdup_printf("%s\n", want);
 	ck_assert_str_eq(out, line);
 	ck_assert_int_eq(st, 1);
-	g_autofree char *type = type_at(MP);
+	g_autofree char *type = findmnt_at(MP, "FSTYPE");
 	ck_assert_str_eq(type, "");
 }
 
@@ -371,7 +308,7 @@ START_TEST(test_user_mountpoint_not_theirs)
 	ck_assert_sys(mkdir(ROOT "/roots", 0755));
 	assert_refused_as_nobody("/dev/shm " ROOT "/roots",
 				 "fusermount3: user has no write access to mountpoint " ROOT "/roots");
-	g_autofree char *type = type_at(ROOT "/roots");
+	g_autofree char *type = findmnt_at(ROOT "/roots", "FSTYPE");
 	ck_assert_str_eq(type, "");
 }
 END_TEST
@@ -409,31 +346,15 @@ static int child_other(const void *arg)
 	return 0;
 }
 
-static void as_other(int (*fn)(const void *), const void *arg)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_sys(pid);
-	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(OTHER) < 0 || setuid(OTHER) < 0)
-			_exit(100);
-		_exit(fn(arg));
-	}
-	int ws;
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the child as uid %d failed at step %d", OTHER,
-		      WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
-}
-
 START_TEST(test_user_allow_other_with_fuse_conf)
 {
 	user_world(true);
 	pid_t daemon = start_as_nobody((const char *[]){ "/dev/shm", MP, "-o", "allow_other", NULL });
-	g_autofree char *opts = options_at(MP);
+	g_autofree char *opts = findmnt_at(MP, "OPTIONS");
 	ck_assert_msg(strstr(opts, "allow_other"), "options %s", opts);
 
 	as_nobody(022, child_two_files, NULL);
-	as_other(child_other, NULL);
+	as_user(OTHER, 022, child_other, NULL);
 	struct stat st = xlstat(MP "/private"); /* root comes in too now */
 	ck_assert_uint_eq(st.st_uid, NOBODY);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
@@ -446,11 +367,7 @@ END_TEST
 int main(void)
 {
 	mnt_require_fuse();
-	if (!mnt_is_root()) {
-		fprintf(stderr, "\n**********\nSKIP: mount_nonroot_test builds a user's machine in a mount "
-				"namespace: it needs root\n**********\n");
-		return g_strcmp0(getenv("CI"), "true") == 0 ? 1 : 77;
-	}
+	mnt_require_root("it builds a user's machine in a mount namespace");
 	/* The reason a user's daemon is daemon-served is the real one, also under --setup daemonserved. */
 	unsetenv("SHMFS_FORCE_NO_PASSTHROUGH");
 	Suite *s = suite_create("mount_nonroot");

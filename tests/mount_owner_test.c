@@ -206,11 +206,7 @@ END_TEST
 
 int main(void)
 {
-	if (!mnt_is_root()) {
-		fprintf(stderr, "\n**********\nSKIP: mount_owner_test needs root (the daemon must run as root "
-				"and the test becomes uid %d)\n**********\n", NOBODY);
-		return 77;
-	}
+	mnt_require_root("the daemon must run as root and the test becomes uid 65534");
 	mnt_require_fuse();
 	Suite *s = suite_create("mount_owner");
 	TCase *tc = mnt_tcase("owner", mnt_fixture_setup);

@@ -140,7 +140,8 @@ START_TEST(test_writer_through_mount_read_by_name)
 	assert_seed_record(fd);
 	close(fd);
 	ck_assert_sys(shm_unlink(shm));
-	ck_assert(SEEN_WITHIN(MNT_WATCH_WINDOW, NULL, stat(mp, &(struct stat){ 0 }) < 0 && errno == ENOENT));
+	ck_assert_msg(SEEN_WITHIN(MNT_WATCH_WINDOW, NULL, stat(mp, &(struct stat){ 0 }) < 0 && errno == ENOENT),
+		      "%s still there after shm_unlink", mp);
 }
 END_TEST
 
@@ -152,10 +153,7 @@ int main(void)
 		return 77;
 	}
 	Suite *s = suite_create("mount_seed");
-	TCase *tc = tcase_create("seed");
-	tcase_add_unchecked_fixture(tc, setup_seed, teardown_seed);
-	tcase_add_checked_fixture(tc, mnt_checked_setup, NULL);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = mnt_tcase_with("seed", setup_seed, teardown_seed);
 	tcase_add_test(tc, test_writer_by_name_read_through_mount);
 	tcase_add_test(tc, test_writer_through_mount_read_by_name);
 	suite_add_tcase(s, tc);

@@ -39,24 +39,18 @@ static int daemon_fds(pid_t pid)
 	return n;
 }
 
+/* The number of line KEY of /proc/PID/status (kB for the memory lines). */
 static long status_kb(pid_t pid, const char *key)
 {
-	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
-	g_autofree char *text = NULL;
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return -1;
-	const char *p = strstr(text, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+	g_autofree char *value = proc_status(pid, key);
+	return strtol(value, NULL, 10);
 }
 
-static long daemon_rss_kb(pid_t pid)
+/* SHMFS_STRESS_SECONDS, or 3. */
+static double stress_seconds(void)
 {
-	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
-	g_autofree char *text = NULL;
-	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
-	const char *p = strstr(text, "VmRSS:");
-	ck_assert_ptr_nonnull(p);
-	return strtol(p + 6, NULL, 10);
+	const char *env = getenv("SHMFS_STRESS_SECONDS");
+	return env && *env ? g_ascii_strtod(env, NULL) : 3.0;
 }
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -178,8 +172,7 @@ static void work(const char *dir, const char *backing, int id, double end, struc
 
 START_TEST(test_stress)
 {
-	const char *env = getenv("SHMFS_STRESS_SECONDS");
-	double seconds = env && *env ? g_ascii_strtod(env, NULL) : 3.0;
+	double seconds = stress_seconds();
 	pid_t daemon = g_mnt.daemon;
 
 	/* warm up: one round of every kind of request, so the daemon's lazily made state is counted */
@@ -192,7 +185,7 @@ START_TEST(test_stress)
 	ck_assert_msg(warm.errors == 0 && warm.mismatches == 0, "warm-up: %s", warm.first_error);
 	usleep(300 * 1000);
 	int fds_before = daemon_fds(daemon);
-	long rss_before = daemon_rss_kb(daemon);
+	long rss_before = status_kb(daemon, "VmRSS");
 
 	double end = now_s() + seconds;
 	pid_t pids[WORKERS + 1];
@@ -236,14 +229,14 @@ START_TEST(test_stress)
 	for (int i = 0; i < 50; i++) {
 		usleep(100 * 1000);
 		fds_after = daemon_fds(daemon);
-		rss_after = daemon_rss_kb(daemon);
+		rss_after = status_kb(daemon, "VmRSS");
 		if (fds_after <= fds_before + FD_SLACK)
 			break;
 	}
 	g_autofree char *left = capture("ls -A %s | wc -l", g_mnt.backing);
 	fprintf(stderr, "stress: daemon after: RssAnon %ld kB, RssFile %ld kB, RssShmem %ld kB, threads %ld\n",
-		status_kb(daemon, "RssAnon:"), status_kb(daemon, "RssFile:"), status_kb(daemon, "RssShmem:"),
-		status_kb(daemon, "Threads:"));
+		status_kb(daemon, "RssAnon"), status_kb(daemon, "RssFile"), status_kb(daemon, "RssShmem"),
+		status_kb(daemon, "Threads"));
 	fprintf(stderr,
 		"stress: %.1f s, %d workers through the mount + 1 in backing: %ld ops (%ld in backing), "
 		"%ld mismatches, %ld errors, %ld stats; daemon fds %d -> %d, VmRSS %ld kB -> %ld kB; "
@@ -255,8 +248,16 @@ START_TEST(test_stress)
 	ck_assert_msg(ops > WORKERS * 10, "too little done: %ld ops", ops);
 	ck_assert_msg(fds_after <= fds_before + FD_SLACK, "the daemon's fds grew from %d to %d", fds_before,
 		      fds_after);
+#ifdef __SANITIZE_ADDRESS__
+	/* Under ASan most of the daemon's RSS is freed memory that ASan holds back to catch a use after
+	 * free (its quarantine, up to 256 MiB): it grows with the work done, 11 to 73 MB over 3 to 20 s
+	 * here, against 1 to 3.5 MB without ASan. A leak is LeakSanitizer's to find in this build, when
+	 * the daemon exits, and the fixture requires that exit to be 0. */
+	(void)rss_after;
+#else
 	ck_assert_msg(rss_after <= rss_before + RSS_SLACK_KB, "the daemon's RSS grew from %ld kB to %ld kB",
 		      rss_before, rss_after);
+#endif
 	munmap(shared, sizeof(struct counts) * (WORKERS + 1));
 }
 END_TEST
@@ -266,9 +267,7 @@ int main(void)
 	mnt_require_fuse();
 	Suite *s = suite_create("mount_stress");
 	TCase *tc = mnt_tcase("stress", mnt_fixture_setup);
-	const char *env = getenv("SHMFS_STRESS_SECONDS");
-	double seconds = env && *env ? g_ascii_strtod(env, NULL) : 3.0;
-	tcase_set_timeout(tc, seconds + 60);
+	tcase_set_timeout(tc, stress_seconds() + 60);
 	tcase_add_test(tc, test_stress);
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);

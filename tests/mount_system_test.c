@@ -51,13 +51,6 @@ static void undo_init(void)
 	atexit(undo_all);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* An empty directory /tmp/shmfs-KIND-PID-XXXXXX (KIND "mnt" or "back": the harness's names, so
  * that a later run cleans what a crashed one left), mode 0755. */
 static const char *scratch_dir(const char *kind)
@@ -81,18 +74,10 @@ static const char *scratch_tmpfs(void)
 
 /* --- the mount table and the daemon --- */
 
-/* The file system type mounted at MP (g_free it), "" when none. */
-static char *type_at(const char *mp)
-{
-	g_autofree char *qmp = q(mp);
-	char *out = capture("findmnt -n -o FSTYPE --mountpoint %s", qmp);
-	return g_strstrip(out);
-}
-
 static bool wait_type(const char *mp, const char *want)
 {
 	for (int i = 0; i < 500; i++) {
-		g_autofree char *type = type_at(mp);
+		g_autofree char *type = findmnt_at(mp, "FSTYPE");
 		if (strcmp(type, want) == 0)
 			return true;
 		sleep_ms(20);
@@ -107,39 +92,17 @@ static void adopt_daemons(void)
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 }
 
-/* The adopted shmfs daemon: the child of this process named shmfs. */
-static pid_t adopted_daemon(void)
+/* The adopted shmfs daemon, which undo_all kills should the test end before it. */
+static pid_t adopted(void)
 {
-	g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
-	const char *name;
-
-	while (proc && (name = g_dir_read_name(proc))) {
-		g_autofree char *path = g_strdup_printf("/proc/%s/stat", name);
-		g_autofree char *stat = NULL;
-		int ppid = 0;
-		char state;
-		const char *paren;
-		if (!g_file_get_contents(path, &stat, NULL, NULL) || !g_str_has_prefix(strchr(stat, '('), "(shmfs)") ||
-		    !(paren = strrchr(stat, ')')) || sscanf(paren + 1, " %c %d", &state, &ppid) != 2)
-			continue;
-		if (ppid == getpid())
-			return undo_daemon = atoi(name);
-	}
-	return 0;
+	return undo_daemon = adopted_daemon();
 }
 
-/* The exit status of daemon PID, which must end within 10 s; -1 when it did not. */
+/* The wait status of daemon PID, which must end within 10 s; -1 when it did not (then killed). */
 static int wait_exit(pid_t pid)
 {
-	int ws;
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, &ws, WNOHANG) == pid) {
-			undo_daemon = 0;
-			return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-		}
-		sleep_ms(20);
-	}
-	return -1;
+	undo_daemon = 0;
+	return wait_pid(pid, 10);
 }
 
 /* A segment written into BACKING shows at MP, and a typed one gets its view. */
@@ -204,15 +167,15 @@ static void mount_umount(const char *backing, const char *mp, const char *comman
 	int st = run("%s", command);
 	ck_assert_msg(st == 0, "`%s` exited %d", command, st);
 	ck_assert_msg(wait_type(mp, "fuse.shmfs"), "%s is not a fuse.shmfs mount", mp);
-	g_autofree char *source = g_strstrip(capture("findmnt -n -o SOURCE --mountpoint %s", qmp));
+	g_autofree char *source = findmnt_at(mp, "SOURCE");
 	ck_assert_str_eq(source, backing);
 	assert_mirrors(backing, mp);
 
-	pid_t daemon = adopted_daemon();
+	pid_t daemon = adopted();
 	ck_assert_msg(daemon > 0, "no shmfs daemon left running in the background");
 	ck_assert_int_eq(run("umount %s", qmp), 0);
 	ck_assert_int_eq(wait_exit(daemon), 0);
-	g_autofree char *type = type_at(mp);
+	g_autofree char *type = findmnt_at(mp, "FSTYPE");
 	ck_assert_str_eq(type, "");
 }
 
@@ -379,7 +342,7 @@ START_TEST(test_not_tmpfs_warns)
 	g_ptr_array_add(undo_files, g_strdup(seg));
 	ck_assert_sys(access(seen, F_OK));
 
-	pid_t daemon = adopted_daemon();
+	pid_t daemon = adopted();
 	ck_assert_int_gt(daemon, 0);
 	g_autofree char *qmp = q(mp);
 	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
@@ -460,7 +423,7 @@ START_TEST(test_bad_option)
 	g_autofree char *out = shmfs(&st, "%s %s -o bogus_option", backing, mp);
 	ck_assert_str_eq(out, "fuse: unknown option(s): `-o bogus_option'\nshmfs: see shmfs --help for the options\n");
 	ck_assert_int_eq(st, 1);
-	g_autofree char *type = type_at(mp);
+	g_autofree char *type = findmnt_at(mp, "FSTYPE");
 	ck_assert_str_eq(type, "");
 
 	g_free(out);
@@ -468,7 +431,7 @@ START_TEST(test_bad_option)
 	ck_assert_str_eq(out, "shmfs: bad option cache=sometimes: use watch or off\n");
 	ck_assert_int_eq(st, 1);
 	g_free(type);
-	type = type_at(mp);
+	type = findmnt_at(mp, "FSTYPE");
 	ck_assert_str_eq(type, "");
 }
 END_TEST
@@ -541,7 +504,7 @@ START_TEST(test_daemon_syslog)
 	ck_assert_msg(st == 0, "shmfs exited %d: %s", st, out);
 	ck_assert_str_eq(out, ""); /* daemonized: nothing on the terminal */
 	ck_assert(wait_type(mp, "fuse.shmfs"));
-	pid_t daemon = adopted_daemon();
+	pid_t daemon = adopted();
 	ck_assert_int_gt(daemon, 0);
 
 	/* the types file broken now: the next listing reads it again, and its error goes to syslog as

@@ -61,7 +61,7 @@ static void users_teardown(void)
 	remove_outside();
 }
 
-/* True when some fd of the daemon is open on PATH; *PATH_ONLY says whether all such are O_PATH. */
+/* How many fds of the daemon are open on PATH; *ALL_O_PATH says whether all such are O_PATH. */
 static int daemon_fds_on(const char *path, bool *all_o_path)
 {
 	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)g_mnt.daemon);
@@ -388,6 +388,34 @@ END_TEST
 
 /* ---------------- the swap race ---------------- */
 
+/* Forks a process that for SECONDS keeps renaming over VICTIM, in turn, a symlink TMPL to the
+ * secret and a regular file TMPF holding TEXT with mode MODE. */
+static pid_t start_swapper(const char *victim, const char *tmpl, const char *tmpf, const char *text, mode_t mode,
+			   double seconds)
+{
+	fflush(NULL);
+	pid_t swapper = fork();
+	ck_assert_sys(swapper);
+	if (swapper == 0) {
+		double end = now_s() + seconds;
+		while (now_s() < end) {
+			unlink(tmpl);
+			if (symlink(secret, tmpl) == 0)
+				rename(tmpl, victim);
+			int fd = open(tmpf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd >= 0) {
+				if (write(fd, text, strlen(text)) < 0)
+					_exit(3);
+				fchmod(fd, mode);
+				close(fd);
+				rename(tmpf, victim);
+			}
+		}
+		_exit(0);
+	}
+	return swapper;
+}
+
 START_TEST(test_symlink_swap_race)
 {
 	g_autofree char *victim = back_path(M, "victim"), *tmpf = back_path(M, "victim.newfile");
@@ -396,27 +424,7 @@ START_TEST(test_symlink_swap_race)
 	ck_assert_int_eq(write_file(victim, pub, strlen(pub)), 0);
 	ck_assert_sys(chmod(victim, 0666));
 	double seconds = 2.0;
-
-	fflush(NULL);
-	pid_t swapper = fork();
-	ck_assert_sys(swapper);
-	if (swapper == 0) {
-		double end = now_s() + seconds + 0.5;
-		while (now_s() < end) {
-			unlink(tmpl);
-			if (symlink(secret, tmpl) == 0)
-				rename(tmpl, victim);
-			int fd = open(tmpf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				if (write(fd, pub, strlen(pub)) < 0)
-					_exit(3);
-				fchmod(fd, 0666);
-				close(fd);
-				rename(tmpf, victim);
-			}
-		}
-		_exit(0);
-	}
+	pid_t swapper = start_swapper(victim, tmpl, tmpf, pub, 0666, seconds + 0.5);
 
 	/* two readers as nobody: read(2), and mmap (served by the daemon in daemon-served mode) */
 	pid_t readers[3];
@@ -490,23 +498,7 @@ START_TEST(test_symlink_swap_race_setattr)
 	g_autofree char *tmpl = back_path(M, "victim2.l"), *mv = mnt_path(M, "victim2");
 	ck_assert_int_eq(write_file(victim, "x", 1), 0);
 	double seconds = 1.5;
-	fflush(NULL);
-	pid_t swapper = fork();
-	ck_assert_sys(swapper);
-	if (swapper == 0) {
-		double end = now_s() + seconds + 0.3;
-		while (now_s() < end) {
-			unlink(tmpl);
-			if (symlink(secret, tmpl) == 0)
-				rename(tmpl, victim);
-			int fd = open(tmpf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				close(fd);
-				rename(tmpf, victim);
-			}
-		}
-		_exit(0);
-	}
+	pid_t swapper = start_swapper(victim, tmpl, tmpf, "", 0644, seconds + 0.3);
 	/* as root through the mount, but never following: lchown-like calls on the name only */
 	double end = now_s() + seconds;
 	long calls = 0;
@@ -535,16 +527,10 @@ END_TEST
 
 int main(void)
 {
-	if (!mnt_is_root()) {
-		fprintf(stderr, "\n**********\nSKIP: mount_users_test needs root\n**********\n");
-		return 77;
-	}
+	mnt_require_root("a root daemon with allow_other, seen by uid 65534");
 	mnt_require_fuse();
 	Suite *s = suite_create("mount_users");
-	TCase *tc = tcase_create("users");
-	tcase_add_unchecked_fixture(tc, users_setup, users_teardown);
-	tcase_add_checked_fixture(tc, mnt_checked_setup, NULL);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = mnt_tcase_with("users", users_setup, users_teardown);
 	tcase_add_test(tc, test_sticky_other_users);
 	tcase_add_test(tc, test_privileged_xattrs_refused);
 	tcase_add_test(tc, test_outside_unreachable);

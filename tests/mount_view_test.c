@@ -470,10 +470,7 @@ int main(void)
 {
 	mnt_require_fuse();
 	Suite *s = suite_create("mount_view");
-	TCase *tc = tcase_create("views");
-	tcase_add_unchecked_fixture(tc, setup_views, teardown_views);
-	tcase_add_checked_fixture(tc, mnt_checked_setup, NULL);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = mnt_tcase_with("views", setup_views, teardown_views);
 	tcase_add_test(tc, test_view_follows_xattr);
 	tcase_add_test(tc, test_view_follows_types_file);
 	tcase_add_test(tc, test_view_of_seed_segment);

@@ -14,9 +14,10 @@ lstat_each() { bench_prog bench_lstat "${dir[$1]}/many" seg "$nfiles"; }
 churn() { bench_per_s "$nfiles" "$(bench_prog bench_churn "${dir[$1]}/churn" "$nfiles")"; }
 
 # cold: no run may find names or attributes cached by the one before. bindfs keeps them 1 s
-# (libfuse's default), so its runs wait that out; shmfs keeps none (timeouts 0), and native is the
-# backing directory itself. (One directory for all runs: a shmfs daemon holds an fd per inode the
-# kernel remembers, and the kernel forgets none without memory pressure.)
+# (libfuse's default), so its runs wait that out; native is the backing directory itself. shmfs
+# (-o cache=watch) keeps them until inotify reports a change, and none comes: its runs find them
+# cached, as its users' do (README). (One directory for all runs: a shmfs daemon holds an fd per
+# inode the kernel remembers, and the kernel forgets none without memory pressure.)
 meta_rows() {
 	local t
 	cache_s[bindfs]=1.1
