@@ -9,7 +9,14 @@
  *
  * What inotify cannot report, and so what the kernel may keep until the timeout: a change made
  * through a hard link that sits in a directory the kernel never looked into; stores through a
- * mapping (they change no attribute on tmpfs; data freshness is the job of open, see file_ops.c). */
+ * mapping (they change no attribute on tmpfs; data freshness is the job of open, see file_ops.c).
+ *
+ * Attributes only, never cached pages: dropping pages waits for their locks, which a writer holds
+ * while its WRITE waits for the daemon. Killed then (SIGKILL), the daemon could not exit: this
+ * thread would wait for the writer, and the writer for a reply no one sends, since the connection
+ * ends only when the last thread has. A held fd still sees another program's write(2) at its next
+ * read: the attributes come back with a new mtime, and the kernel drops the pages itself
+ * (AUTO_INVAL_DATA, in the reader's own call). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -193,8 +200,8 @@ static bool expected(struct fs *fs, fuse_ino_t parent, const struct inotify_even
 	return (gint64)(intptr_t)due >= g_get_monotonic_time();
 }
 
-/* What one batch of events asks of the kernel: drop these names and these inodes' attributes
- * (and cached pages). Sets, so that a burst of events on one segment costs one invalidation. */
+/* What one batch of events asks of the kernel: drop these names and these inodes' attributes.
+ * Sets, so that a burst of events on one segment costs one invalidation. */
 struct todo {
 	GHashTable *entries; /* struct entry (mask 0) */
 	GHashTable *inodes;  /* nodeid */
@@ -282,7 +289,7 @@ static void todo_send(struct fs *fs, struct todo *t)
 	gpointer p;
 	g_hash_table_iter_init(&it, t->inodes);
 	while (g_hash_table_iter_next(&it, &p, NULL))
-		fuse_lowlevel_notify_inval_inode(fs->se, (fuse_ino_t)(uintptr_t)p, 0, 0);
+		fuse_lowlevel_notify_inval_inode(fs->se, (fuse_ino_t)(uintptr_t)p, -1, 0);
 	send_entries(fs, t->entries);
 }
 
