@@ -1,12 +1,14 @@
 /* file_ops.c - open segments: create, open, read, write, fsync, fallocate, lseek, release.
- * Reads and writes are served from the segment's MAP_SHARED mapping (lib/map.c), not a copy;
- * an open view (view_ops.c) shares the open and release, and has its own read and write. */
+ * Reads are spliced from the segment (splice.c) or served from its MAP_SHARED mapping (lib/map.c),
+ * writes are pwrite(2)s of the request's bytes; an open view (view_ops.c) shares the open and
+ * release, and has its own read and write. */
 #include "fs_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* The flags the daemon opens a segment with: the caller's access mode (the kernel has checked it),
@@ -79,12 +81,14 @@ static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f
 }
 
 /* keep_cache off: each open drops the kernel's cached pages of the file, so data another program
- * wrote into the backing object shows on the next open. */
-static void file_attach(struct fuse_file_info *fi, struct fs_file *f)
+ * wrote into the backing object shows on the next open. Direct I/O where negotiated (direct.c):
+ * then each read(2) and write(2) is a request, and sees what the segment holds at that moment. */
+static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file *f)
 {
 	fi->fh = (uintptr_t)f;
 	fi->keep_cache = 0;
-	fi->direct_io = 0;
+	fi->direct_io = fs->direct_io;
+	f->direct = fs->direct_io;
 }
 
 void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -121,7 +125,7 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 		fuse_reply_err(req, -err);
 		return;
 	}
-	file_attach(fi, f);
+	file_attach(fs_of(req), fi, f);
 	fs_passthrough_arm(fi, backing_id, true);
 	int res = fuse_reply_create(req, &e, fi);
 	fs_passthrough_disarm(fi);
@@ -147,7 +151,7 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -err);
 		return;
 	}
-	file_attach(fi, f);
+	file_attach(fs_of(req), fi, f);
 	fs_passthrough_arm(fi, backing_id, false);
 	int res = fuse_reply_open(req, fi);
 	fs_passthrough_disarm(fi);
@@ -155,9 +159,10 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fs_file_free(fs_of(req), req, f);
 }
 
-/* Data pages go to the kernel straight from the mapping (one copy, done by the kernel; if the
- * segment was truncated under it, the kernel fails this one read with EIO). Holes and the end of
- * file take the copying path, which reads holes as zeros without allocating them. */
+/* Spliced where a pipe can hold the reply (holes come as the zero page, nothing is allocated).
+ * Otherwise data pages go to the kernel straight from the mapping (one copy, done by the kernel; if
+ * the segment was truncated under it, the kernel fails this one read with EIO), and holes and the
+ * end of file take the copying path, which reads holes as zeros without allocating them. */
 void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)ino;
@@ -166,6 +171,8 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 		return;
 	}
 	atomic_fetch_add_explicit(&fs_of(req)->reads, 1, memory_order_relaxed);
+	if (fs_splice_reply(req, fs_file(fi)->fd, size, off))
+		return;
 	const void *data;
 	ssize_t n = map_peek(fs_file(fi)->map, size, off, &data);
 	if (n >= 0) {
@@ -187,16 +194,26 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 	free(buf);
 }
 
+/* pwrite, not a store into the mapping: tmpfs grows the segment past its end, stores what fits
+ * into a full tmpfs (a short count, or ENOSPC when nothing did), and a segment truncated meanwhile
+ * is simply written again, as by any writer; no page of the daemon's is faulted in.
+ * A direct O_APPEND write goes to the segment's end as tmpfs has it: the kernel placed it at the
+ * end it knew, which another program may have moved since (a cached write refreshes it first). */
 void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		 struct fuse_file_info *fi)
 {
 	(void)ino;
-	if (fs_file(fi)->view) {
-		fs_view_write(req, fs_file(fi), buf, size);
+	struct fs_file *f = fs_file(fi);
+	if (f->view) {
+		fs_view_write(req, f, buf, size);
 		return;
 	}
 	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
-	ssize_t n = map_write(fs_file(fi)->map, buf, size, off);
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
+	bool append = f->direct && (fi->flags & O_APPEND);
+	ssize_t n = fs_direct_kill_suidgid(req, f->fd);
+	if (n == 0 && (n = pwritev2(f->fd, &iov, 1, append ? 0 : off, append ? RWF_APPEND : 0)) < 0)
+		n = -errno;
 	if (n < 0)
 		fuse_reply_err(req, -n);
 	else

@@ -9,9 +9,10 @@
 
 /* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
  * write must reach the segment when write(2) returns (and it conflicts with passthrough). The kernel
- * does the suid/sgid clearing on write itself (no HANDLE_KILLPRIV). With AUTO_INVAL_DATA the kernel
- * drops cached pages of a file whose size or mtime changed behind it. Passthrough and the readahead
- * are settled by the layer under the session (fs_session_init). */
+ * does the suid/sgid clearing of a cached write itself (no HANDLE_KILLPRIV), and leaves it to the
+ * daemon for a direct one (direct.c). With AUTO_INVAL_DATA the kernel drops cached pages of a file
+ * whose size or mtime changed behind it. Passthrough, direct I/O and the readahead are settled by
+ * the layer under the session (fs_session_init). */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	fs_watch_start(userdata);
@@ -19,11 +20,13 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	fs_conn_unwant(conn, FUSE_CAP_HANDLE_KILLPRIV);
 	fs_conn_want(conn, FUSE_CAP_AUTO_INVAL_DATA);
 	fs_conn_want(conn, FUSE_CAP_READDIRPLUS);
+	fs_splice_init(userdata, conn);
 	fs_session_init(userdata, conn);
 }
 
 /* At unmount: how many reads and writes of segments the daemon served itself (none at all in
- * passthrough mode, which is how the tests tell that the kernel served them). */
+ * passthrough mode, which is how the tests tell that the kernel served them), and how many of the
+ * reads it spliced. */
 static void fs_destroy(void *userdata)
 {
 	struct fs *fs = userdata;
@@ -31,6 +34,8 @@ static void fs_destroy(void *userdata)
 	fs_watch_stop(fs);
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
+	fuse_log(FUSE_LOG_INFO, "shmfs: %llu READ replies were spliced\n",
+		 (unsigned long long)fs->spliced);
 }
 
 /* No flush: every write is in the segment when write(2) returns, so close(2) has nothing to
@@ -157,6 +162,11 @@ void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
 void fs_set_cache(struct fs *fs, enum fs_cache mode)
 {
 	fs->cache_off = mode == FS_CACHE_OFF;
+}
+
+void fs_set_max_read(struct fs *fs, size_t max_read)
+{
+	fs->max_read = max_read;
 }
 
 bool fs_refused(const struct fs *fs)

@@ -18,9 +18,16 @@ struct fs *fs_new(int backing_fd, const char *types_path);
 void fs_free(struct fs *fs);
 
 /* -o passthrough=: hand segment opens to the kernel when it can (auto), always (on: refuse
- * otherwise), never (off: the daemon serves reads and writes from its mapping). */
+ * otherwise), never (off: the daemon serves reads and writes). */
 enum fs_passthrough { FS_PASSTHROUGH_AUTO, FS_PASSTHROUGH_ON, FS_PASSTHROUGH_OFF };
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode);
+
+/* Before mounting: the largest READ request the mount should ask for (-o max_read=), so that a
+ * READ reply fits the pipe through which the daemon splices it (a pipe of 1 MiB, the most a
+ * process without CAP_SYS_RESOURCE may have, holds 1008 KiB of it); 0 when no limit is needed.
+ * Pass the same number to fs_set_max_read: libfuse wants it again at INIT. */
+size_t fs_splice_max_read(void);
+void fs_set_max_read(struct fs *fs, size_t max_read);
 
 /* -o cache=: how long the kernel may keep names and attributes. watch (default): long, and an
  * inotify watch on each directory drops them when another program changes something there (seen

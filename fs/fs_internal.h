@@ -20,6 +20,10 @@
 #include "seg.h"
 #include "typesrc.h"
 
+/* The largest FUSE request: libfuse takes 256 pages (its max_write), and the kernel asks for no
+ * more in a READ unless the mount's max_read is smaller. */
+#define FS_MAX_REQUEST ((size_t)1 << 20)
+
 /* One inode per backing object, keyed by (st_dev, st_ino, view), so hard links share it. Its nodeid is
  * its address. It holds an O_PATH | O_NOFOLLOW handle on the object: every operation works on that
  * handle with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
@@ -60,11 +64,16 @@ struct fs {
 	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
 	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
+	bool kernel_offers_dio_mmap; /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
 	_Atomic bool init_done; /* passthrough_raw.c: the INIT reply went out (the watcher reads it) */
 	uint64_t init_unique; /* passthrough_raw.c */
 	struct fuse_session *se;
 	int session_fd;      /* passthrough_raw.c: where its ioctls go */
+	bool direct_io;      /* daemon-served segment opens bypass the page cache (direct.c) */
+	size_t max_read;     /* -o max_read= the mount was made with; 0: none (splice.c) */
+	size_t splice_max;   /* the largest READ reply spliced from a segment; 0: none (splice.c) */
 	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
+	_Atomic uint64_t spliced;       /* READ replies handed to libfuse to splice */
 	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
 
 	/* Open files and directories, so that those still open when the session ends (a daemon
@@ -85,10 +94,12 @@ struct fs {
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
- * so that it can be mapped) and the mapping reads and writes are served from. */
+ * so that it can be mapped), which reads are spliced from and writes go to, and the mapping that
+ * serves the reads no pipe can hold (splice.c). */
 struct fs_file {
 	int fd;
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
+	bool direct;               /* opened FOPEN_DIRECT_IO (direct.c) */
 	struct seg_map *map;
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
 };
@@ -211,6 +222,30 @@ void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id);
 void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool create);
 void fs_passthrough_disarm(struct fuse_file_info *fi);
 
+/* direct.c: daemon-served segment opens without the page cache. */
+/* Notes what the raw request in BUF (LEN bytes, or a read error) asks of the thread that read it:
+ * the raw read hook calls it for every request. */
+void fs_direct_note_request(const void *buf, ssize_t len);
+/* At INIT, once the data mode is settled (and after fs_splice_init): whether a daemon-served
+ * mount's segment opens are direct, given whether the kernel offers FUSE_DIRECT_IO_ALLOW_MMAP; sets
+ * fs->direct_io and logs it, and how READs are replied. The caller asks the kernel for that
+ * capability when true. */
+bool fs_direct_settle(struct fs *fs, bool kernel_offers);
+/* Before the WRITE request REQ (which this thread read) stores into the segment open as FD: clears
+ * its set-user-ID and set-group-ID bits where the writer may not keep them. Returns 0 or -errno. */
+int fs_direct_kill_suidgid(fuse_req_t req, int fd);
+
+/* splice.c: READ replies spliced from the segment. */
+/* At INIT, before the data mode is settled: tells libfuse the mount's max_read, and asks to
+ * splice when a pipe can hold a useful reply; sets fs->splice_max. */
+void fs_splice_init(struct fs *fs, struct fuse_conn_info *conn);
+/* Replies to REQ with SIZE bytes at OFF of the segment open as FD, spliced, when a pipe can hold
+ * them: true. False when it cannot (nothing was sent: serve the read another way). */
+bool fs_splice_reply(fuse_req_t req, int fd, size_t size, off_t off);
+/* The custom I/O layer's splice to /dev/fuse (libfuse splices under one only through it). */
+ssize_t fs_splice_send(int fdin, off_t *offin, int fdout, off_t *offout, size_t len,
+		       unsigned int flags, void *userdata);
+
 /* watch.c: -o cache=watch. */
 /* Sets up the tables (in fs_new); starts watching the root, and the thread that turns inotify
  * events into invalidations (at INIT, unless -o cache=off); stops it (at the session's end). */
@@ -233,10 +268,10 @@ void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *na
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 
 /* readahead.c */
-/* The readahead asked for: the largest FUSE request. */
-#define FS_READAHEAD_KB 1024
+/* The readahead asked for, in KiB: the largest READ request (FS_MAX_REQUEST, or the max_read). */
+size_t fs_readahead_kb(const struct fs *fs);
 /* Finds the read_ahead_kb of the mount whose device is DEV (right after mounting; 0: none);
- * raises it to FS_READAHEAD_KB (around INIT): 0, or -1 when it stays as it was. */
+ * raises it to fs_readahead_kb (around INIT): 0, or -1 when it stays as it was. */
 void fs_readahead_find(struct fs *fs, dev_t dev);
 int fs_readahead_raise(struct fs *fs);
 

@@ -1,5 +1,6 @@
-/* kernel_abi.h - the few pieces of the FUSE kernel protocol (uapi linux/fuse.h, 7.40) that FUSE
- * passthrough needs and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
+/* kernel_abi.h - the few pieces of the FUSE kernel protocol (uapi linux/fuse.h, 7.40) that the raw
+ * request and reply hooks need (FUSE passthrough, direct I/O files that can still be mapped, the
+ * flags of a WRITE) and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
  *
  * The protocol is a stable ABI: these layouts and numbers never change once a kernel ships them.
  * They are declared here under names of our own, so that a newer system header (which names the
@@ -12,6 +13,7 @@
 
 enum {
 	KABI_OPCODE_OPEN = 14,
+	KABI_OPCODE_WRITE = 16,
 	KABI_OPCODE_INIT = 26,
 	KABI_OPCODE_CREATE = 35,
 };
@@ -49,6 +51,21 @@ struct kabi_init_out {
 
 #define KABI_INIT_EXT (1u << 30)           /* in flags: flags2 is meaningful */
 #define KABI_INIT2_PASSTHROUGH (1u << 5)   /* FUSE_PASSTHROUGH, bit 37 of the 64-bit flags */
+/* FUSE_DIRECT_IO_ALLOW_MMAP, bit 36 (Linux 6.6+): a FOPEN_DIRECT_IO file can still be mapped
+ * shared, through the page cache, which direct reads and writes of the same range keep coherent. */
+#define KABI_INIT2_DIRECT_IO_ALLOW_MMAP (1u << 4)
+
+/* The argument of a WRITE request, after its in_header. */
+struct kabi_write_in {
+	uint64_t fh, offset;
+	uint32_t size, write_flags;
+	uint64_t lock_owner;
+	uint32_t flags, padding;
+};
+
+/* In write_flags: the writer lacks CAP_FSETID, so set-user-ID and set-group-ID bits must go. The
+ * kernel clears them itself before a cached write, and leaves that to the daemon for a direct one. */
+#define KABI_WRITE_KILL_SUIDGID (1u << 2)
 
 /* The open part of an OPEN reply, and of a CREATE reply after its entry part. */
 struct kabi_open_out {
@@ -75,6 +92,7 @@ _Static_assert(sizeof(struct kabi_out_header) == 16, "fuse_out_header");
 _Static_assert(sizeof(struct kabi_init_in) == 64, "fuse_init_in");
 _Static_assert(sizeof(struct kabi_init_out) == 64, "fuse_init_out");
 _Static_assert(sizeof(struct kabi_open_out) == 16, "fuse_open_out");
+_Static_assert(sizeof(struct kabi_write_in) == 40, "fuse_write_in");
 _Static_assert(sizeof(struct kabi_backing_map) == 16, "fuse_backing_map");
 
 #endif

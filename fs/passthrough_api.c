@@ -2,27 +2,46 @@
  * builds this file there): FUSE_CAP_PASSTHROUGH at init, fuse_passthrough_open/close, fi->backing_id.
  *
  * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
- * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies), so the session keeps libfuse's
- * own I/O. Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
+ * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP). A thin
+ * custom I/O layer stays under the session all the same: libfuse does not pass on a WRITE's
+ * write_flags, which a direct write's set-user-ID clearing needs (direct.c). Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
  * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
 #include "fs_internal.h"
 
 #include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 const char fs_passthrough_via[] = "libfuse's passthrough API (built with libfuse >= 3.17)";
 
+static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	ssize_t n = read(fd, buf, len);
+	fs_direct_note_request(buf, n);
+	return n;
+}
+
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	return writev(fd, iov, count);
+}
+
 int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 {
+	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev,
+						  .splice_send = fs_splice_send };
 	fs_readahead_find(fs, dev);
 	fs->se = se;
-	return 0;
+	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
 }
 
 /* Runs inside the INIT request, before libfuse answers it. Segments live on tmpfs, which stacks on
  * nothing: the default stacking depth (backing files not on a stacked file system) is the right
  * one, and lets overlayfs stack over the mount. The readahead is raised before the reply rather
  * than after it as passthrough_raw.c does: the kernel keeps the smaller of the mount's readahead
- * and the reply's, so both say FS_READAHEAD_KB. */
+ * and the reply's, so both say fs_readahead_kb. */
 void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
 {
 	const char *why = fs_passthrough_why_not(fs, fuse_get_feature_flag(conn, FUSE_CAP_PASSTHROUGH));
@@ -31,8 +50,11 @@ void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
 		conn->max_backing_stack_depth = FUSE_BACKING_STACKED_UNDER;
 	}
 	fs_passthrough_settle(fs, why);
+	if (!fs->refused &&
+	    fs_direct_settle(fs, fuse_get_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP)))
+		fs_conn_want(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	if (fs_readahead_raise(fs) == 0)
-		conn->max_readahead = FS_READAHEAD_KB * 1024;
+		conn->max_readahead = fs_readahead_kb(fs) * 1024;
 }
 
 bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap)

@@ -1,6 +1,8 @@
 /* passthrough_raw.c - FUSE passthrough with libfuse 3.14, which has no API for it (meson builds this
  * file below libfuse 3.17): a custom I/O layer under the session that sees each raw request and reply
- * and adds the protocol's fields (and, once INIT is answered, raises the mount's readahead).
+ * and adds the protocol's fields (and, once INIT is answered, raises the mount's readahead). The same
+ * layer asks a daemon-served mount for direct I/O files that can be mapped, notes each WRITE's flags
+ * (direct.c), and lets libfuse splice replies (splice.c).
  *
  * How: the INIT reply gets FUSE_PASSTHROUGH and max_stack_depth when the kernel offers it and the
  * daemon may (passthrough.c decides); a backing file is registered with FUSE_DEV_IOC_BACKING_OPEN on
@@ -27,7 +29,9 @@ static __thread struct {
 	int32_t backing_id;
 } next_open;
 
-/* The kernel's INIT request says whether it offers passthrough; remember which reply is INIT's. */
+/* The kernel's INIT request says whether it offers passthrough (and direct I/O files that can be
+ * mapped); remember which reply is INIT's. Every request passes here (libfuse reads none by
+ * splicing: this layer has no splice_receive). */
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	struct fs *fs = userdata;
@@ -39,7 +43,10 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 		bool has_flags2 = n >= (ssize_t)(sizeof(*in) + offsetof(struct kabi_init_in, flags2) + 4);
 		fs->init_unique = in->unique;
 		fs->kernel_offers = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
+		fs->kernel_offers_dio_mmap =
+			ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
 	}
+	fs_direct_note_request(buf, n);
 	return n;
 }
 
@@ -48,13 +55,18 @@ static void patch_init(struct fs *fs, struct iovec *arg)
 	const char *why = fs_passthrough_why_not(fs, fs->kernel_offers);
 	if (!why && arg->iov_len < sizeof(struct kabi_init_out))
 		why = "libfuse sent a short INIT reply";
+	struct kabi_init_out *out = arg->iov_base;
 	if (!why) {
-		struct kabi_init_out *out = arg->iov_base;
 		out->flags |= KABI_INIT_EXT;
 		out->flags2 |= KABI_INIT2_PASSTHROUGH;
 		out->max_stack_depth = 1; /* segments live on tmpfs, which stacks on nothing */
 	}
 	fs_passthrough_settle(fs, why);
+	if (arg->iov_len >= sizeof(struct kabi_init_out) && !fs->refused &&
+	    fs_direct_settle(fs, fs->kernel_offers_dio_mmap)) {
+		out->flags |= KABI_INIT_EXT;
+		out->flags2 |= KABI_INIT2_DIRECT_IO_ALLOW_MMAP;
+	}
 }
 
 static void patch_open(struct iovec *arg)
@@ -92,7 +104,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 
 int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 {
-	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev };
+	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev,
+						  .splice_send = fs_splice_send };
 	fs_readahead_find(fs, dev);
 	fs->se = se;
 	fs->session_fd = fuse_session_fd(se);

@@ -84,13 +84,17 @@ static void load_cancel_support(void)
 }
 
 /* Hands libfuse the mount point back, with the options shmfs always mounts with: the kernel
- * checks permissions, and the mount shows as "DIR on MOUNTPOINT type fuse.shmfs". */
-static int add_mount_options(struct fuse_args *args, const char *mountpoint, const char *dir)
+ * checks permissions, and the mount shows as "DIR on MOUNTPOINT type fuse.shmfs"; and MAX_READ
+ * unless 0 (the largest READ whose reply a pipe can splice: fs_splice_max_read). */
+static int add_mount_options(struct fuse_args *args, const char *mountpoint, const char *dir,
+			     size_t max_read)
 {
-	char *opts = NULL, *fsname = NULL;
+	char *opts = NULL, *fsname = NULL, max[40];
 	int ret = -1;
+	snprintf(max, sizeof(max), "max_read=%zu", max_read);
 	if (asprintf(&fsname, "fsname=%s", dir) >= 0 &&
 	    fuse_opt_add_opt(&opts, "default_permissions,subtype=shmfs") == 0 &&
+	    (!max_read || fuse_opt_add_opt(&opts, max) == 0) &&
 	    fuse_opt_add_opt_escaped(&opts, fsname) == 0 &&
 	    fuse_opt_add_arg(args, mountpoint) == 0 && fuse_opt_add_arg(args, "-o") == 0 &&
 	    fuse_opt_add_arg(args, opts) == 0)
@@ -182,7 +186,8 @@ int main(int argc, char *argv[])
 	const char *dir = o.shm_dir ? o.shm_dir : source ? source : DEFAULT_SHM_DIR;
 	if (preflight(mountpoint, dir, false) != 0)
 		goto out;
-	if (add_mount_options(&args, mountpoint, dir) != 0)
+	size_t max_read = fs_splice_max_read();
+	if (add_mount_options(&args, mountpoint, dir, max_read) != 0)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
@@ -209,6 +214,7 @@ int main(int argc, char *argv[])
 	const char *why;
 	fs_set_passthrough(fs, passthrough_mode);
 	fs_set_cache(fs, cache_mode);
+	fs_set_max_read(fs, max_read);
 	if (fs_passthrough_precheck(fs, &why) != 0) {
 		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);
 		fs_free(fs);
