@@ -27,14 +27,25 @@ struct counts {
 	char first_error[512];
 };
 
-static int daemon_fds(pid_t pid)
+/* The daemon's open fds but pipes; *PIPES counts the pipe ends. A libfuse worker thread keeps one
+ * pipe for splicing READ replies as long as it lives: those follow the threads, not the files. */
+static int daemon_fds(pid_t pid, int *pipes)
 {
 	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
 	DIR *d = opendir(dir);
 	ck_assert_msg(d != NULL, "opendir %s: %s", dir, g_strerror(errno));
 	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
+	*pipes = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char target[64] = "";
+		g_autofree char *link = g_strdup_printf("%s/%s", dir, e->d_name);
+		if (readlink(link, target, sizeof(target) - 1) > 0 && g_str_has_prefix(target, "pipe:"))
+			(*pipes)++;
+		else
+			n++;
+	}
 	closedir(d);
 	return n;
 }
@@ -184,7 +195,8 @@ START_TEST(test_stress)
 	work(g_mnt.mountpoint, g_mnt.backing, 99, now_s() + 0.2, &warm);
 	ck_assert_msg(warm.errors == 0 && warm.mismatches == 0, "warm-up: %s", warm.first_error);
 	usleep(300 * 1000);
-	int fds_before = daemon_fds(daemon);
+	int pipes;
+	int fds_before = daemon_fds(daemon, &pipes);
 	long rss_before = status_kb(daemon, "VmRSS");
 
 	double end = now_s() + seconds;
@@ -228,7 +240,7 @@ START_TEST(test_stress)
 	long rss_after = 0;
 	for (int i = 0; i < 50; i++) {
 		usleep(100 * 1000);
-		fds_after = daemon_fds(daemon);
+		fds_after = daemon_fds(daemon, &pipes);
 		rss_after = status_kb(daemon, "VmRSS");
 		if (fds_after <= fds_before + FD_SLACK)
 			break;
@@ -239,15 +251,18 @@ START_TEST(test_stress)
 		status_kb(daemon, "Threads"));
 	fprintf(stderr,
 		"stress: %.1f s, %d workers through the mount + 1 in backing: %ld ops (%ld in backing), "
-		"%ld mismatches, %ld errors, %ld stats; daemon fds %d -> %d, VmRSS %ld kB -> %ld kB; "
-		"%ld names left in backing\n",
-		seconds, WORKERS, ops, backing_ops, mism, errs, stats, fds_before, fds_after, rss_before, rss_after,
+		"%ld mismatches, %ld errors, %ld stats; daemon fds %d -> %d (and %d pipe ends), "
+		"VmRSS %ld kB -> %ld kB; %ld names left in backing\n",
+		seconds, WORKERS, ops, backing_ops, mism, errs, stats, fds_before, fds_after, pipes,
+		rss_before, rss_after,
 		strtol(left, NULL, 10));
 	ck_assert_msg(mism == 0, "%ld mismatches", mism);
 	ck_assert_msg(errs == 0, "%ld unexpected errors", errs);
 	ck_assert_msg(ops > WORKERS * 10, "too little done: %ld ops", ops);
 	ck_assert_msg(fds_after <= fds_before + FD_SLACK, "the daemon's fds grew from %d to %d", fds_before,
 		      fds_after);
+	long threads = status_kb(daemon, "Threads");
+	ck_assert_msg(pipes <= 2 * threads, "the daemon has %d pipe ends for %ld threads", pipes, threads);
 #ifdef __SANITIZE_ADDRESS__
 	/* Under ASan most of the daemon's RSS is freed memory that ASan holds back to catch a use after
 	 * free (its quarantine, up to 256 MiB): it grows with the work done, 11 to 73 MB over 3 to 20 s

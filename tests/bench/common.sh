@@ -86,13 +86,15 @@ bench_prog() { # NAME ARGS...
 bench_rate() { awk -v b="$1" -v ms="$2" 'BEGIN {printf "%.1f", b / 1000 / ms}'; } # BYTES MS: MB/s
 bench_per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.1f", n * 1000 / ms}'; } # N MS: N/s
 
-# A figure of a target's daemon: bytes it wrote (to /dev/fuse: replies), peak RSS (with the pages
-# of segments it maps, which are the tmpfs's), its own memory now, CPU seconds.
-bench_daemon() { # TARGET wchar|hwm_mib|anon_mib|cpu_s
+# A figure of a target's daemon: bytes it wrote (to /dev/fuse: replies it did not splice), read(2)
+# calls it made (one per FUSE request, and shmfs reads no data with read(2)), peak RSS (with the
+# pages of segments it maps, which are the tmpfs's), its own memory now, CPU seconds.
+bench_daemon() { # TARGET wchar|syscr|hwm_mib|anon_mib|cpu_s
 	local p=${pid[$1]}
 	bench_alive "$p" || bench_die "the daemon of $1 is gone: $(tail -n 1 "$work/$1.log")"
 	case $2 in
 	wchar) awk '/^wchar:/ {print $2}' "/proc/$p/io" ;;
+	syscr) awk '/^syscr:/ {print $2}' "/proc/$p/io" ;;
 	hwm_mib) awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" ;;
 	anon_mib) awk '/^RssAnon:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" ;;
 	cpu_s) awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' \

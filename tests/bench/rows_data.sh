@@ -9,21 +9,28 @@ data_setup() {
 }
 
 # A read must come from the backing tmpfs, as on native. Through a daemon-served mount every byte
-# then passes the daemon: shmfs and bindfs both open with keep_cache off, so each open (each run is
-# a new process) drops the mount's page cache; the daemon's bytes written to /dev/fuse show that it
-# did. Through the passthrough mount the daemon sends none of them.
-data_served() { # TARGET WCHAR_BEFORE BYTES
-	local sent
+# then passes the daemon: shmfs opens direct or with keep_cache off, bindfs with keep_cache off, so
+# each open (each run is a new process) drops the mount's page cache. bindfs writes the bytes to
+# /dev/fuse; shmfs splices them, which its write count does not show, so for it each READ request
+# shows instead: REQUESTS, the fewest that can carry the bytes, must have come (one read(2) of
+# /dev/fuse each). Through the passthrough mount the daemon sends none of the bytes.
+data_served() { # TARGET MARK_BEFORE BYTES REQUESTS
+	local sent calls
 	[ -n "${pid[$1]:-}" ] || return 0
-	sent=$(($(bench_daemon "$1" wchar) - $2))
-	if [ "$1" = shmfs-pt ]; then
-		((sent < $3 / 2)) || bench_die "$1: a $3-byte read sent $sent bytes through the daemon"
-	else
-		((sent >= $3)) || bench_die "$1: a $3-byte read got only $sent bytes from the daemon (cache)"
-	fi
+	sent=$(($(bench_daemon "$1" wchar) - ${2% *}))
+	calls=$(($(bench_daemon "$1" syscr) - ${2#* }))
+	case $1 in
+	shmfs-pt)
+		((sent < $3 / 2)) || bench_die "$1: a $3-byte read sent $sent bytes through the daemon" ;;
+	shmfs-served)
+		((calls >= $4)) ||
+			bench_die "$1: a $3-byte read took $calls read(2)s of the daemon, not $4 (cache)" ;;
+	*)
+		((sent >= $3)) || bench_die "$1: a $3-byte read got only $sent bytes from the daemon (cache)" ;;
+	esac
 }
 
-data_wchar() { [ -z "${pid[$1]:-}" ] && echo 0 || bench_daemon "$1" wchar; }
+data_mark() { [ -z "${pid[$1]:-}" ] && echo "0 0" || echo "$(bench_daemon "$1" wchar) $(bench_daemon "$1" syscr)"; }
 
 data_dd_write() { # TARGET BS_KIB
 	local ms
@@ -34,25 +41,25 @@ data_dd_write() { # TARGET BS_KIB
 
 data_dd_read() { # TARGET BS_KIB
 	local w0 ms
-	w0=$(data_wchar "$1")
+	w0=$(data_mark "$1")
 	ms=$(bench_time dd if="${dir[$1]}/seg" of=/dev/null bs="$2k" status=none)
-	data_served "$1" "$w0" "$seg_bytes"
+	data_served "$1" "$w0" "$seg_bytes" $((seg_bytes / 1048576))
 	bench_rate "$seg_bytes" "$ms"
 }
 
 data_mmap() { # TARGET read|write
 	local w0 ms
-	w0=$(data_wchar "$1")
+	w0=$(data_mark "$1")
 	ms=$(bench_prog bench_mmap "$2" "${dir[$1]}/seg")
-	[ "$2" = write ] || data_served "$1" "$w0" "$seg_bytes"
+	[ "$2" = write ] || data_served "$1" "$w0" "$seg_bytes" $((seg_bytes / 1048576))
 	bench_rate "$seg_bytes" "$ms"
 }
 
 data_random() { # TARGET
 	local w0 ms
-	w0=$(data_wchar "$1")
+	w0=$(data_mark "$1")
 	ms=$(bench_prog bench_pread -p "${dir[$1]}/seg" 4096 "$nreads" random)
-	data_served "$1" "$w0" $((nreads * 4096))
+	data_served "$1" "$w0" $((nreads * 4096)) $((nreads / 32))
 	bench_per_s "$nreads" "$ms"
 }
 
