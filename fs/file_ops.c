@@ -43,11 +43,21 @@ static int file_new(struct fs *fs, int fd, struct fs_file **out)
 	return 0;
 }
 
-int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file **out)
+/* An open that truncates is made with the caller's credentials (creds.c), so that tmpfs clears
+ * set-ID bits exactly as for that caller: a root daemon keeps them (CAP_FSETID), and the kernel,
+ * which leaves O_TRUNC to the OPEN (atomic_o_trunc), sends no SETATTR that would clear them. */
+int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
+		 struct fs_file **out)
 {
-	int fd = seg_reopen(in->fd, open_flags(flags, true));
-	if (fd == -EACCES && widened(flags))
-		fd = seg_reopen(in->fd, open_flags(flags, false));
+	bool as_caller = false;
+	int fd = (flags & O_TRUNC) ? fs_creds_enter(fs, req, &as_caller) : 0;
+	if (fd == 0) {
+		fd = seg_reopen(in->fd, open_flags(flags, true));
+		/* A file the caller may write but not read: open it as asked. */
+		if (fd == -EACCES && widened(flags))
+			fd = seg_reopen(in->fd, open_flags(flags, false));
+		fs_creds_leave(fs, as_caller);
+	}
 	return fd < 0 ? fd : file_new(fs, fd, out);
 }
 
@@ -144,7 +154,9 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	struct fs_file *f;
 	int32_t backing_id;
-	int err = fs_file_open(fs_of(req), in, fi->flags, &f);
+	int err = fs_privs_kill(req, in->fd); /* an O_TRUNC by a caller without CAP_FSETID */
+	if (!err)
+		err = fs_file_open(fs_of(req), req, in, fi->flags, &f);
 	if (!err && (err = hand_to_kernel(req, in, f, &backing_id)) != 0)
 		fs_file_free(fs_of(req), req, f);
 	if (err) {
@@ -211,7 +223,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
 	bool append = f->direct && (fi->flags & O_APPEND);
-	ssize_t n = fs_direct_kill_suidgid(req, f->fd);
+	ssize_t n = fs_privs_kill(req, f->fd);
 	if (n == 0 && (n = pwritev2(f->fd, &iov, 1, append ? 0 : off, append ? RWF_APPEND : 0)) < 0)
 		n = -errno;
 	if (n < 0)

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 /* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
- * write must reach the segment when write(2) returns (and it conflicts with passthrough). The kernel
- * does the suid/sgid clearing of a cached write itself (no HANDLE_KILLPRIV), and leaves it to the
- * daemon for a direct one (direct.c). With AUTO_INVAL_DATA the kernel drops cached pages of a file
- * whose size or mtime changed behind it. Passthrough, direct I/O and the readahead are settled by
- * the layer under the session (fs_session_init). */
+ * write must reach the segment when write(2) returns (and it conflicts with passthrough).
+ * Set-ID bits: HANDLE_KILLPRIV (v1) stays off, since it would leave every write's clearing to the
+ * daemon without saying which caller lacks CAP_FSETID; HANDLE_KILLPRIV_V2 is asked for by the
+ * layer under the session (libfuse 3.14 cannot), and privs.c does what its flags say.
+ * With AUTO_INVAL_DATA the kernel drops cached pages of a file whose size or mtime changed behind
+ * it. Passthrough, direct I/O and the readahead are settled by the layer under the session
+ * (fs_session_init). */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	fs_watch_start(userdata);

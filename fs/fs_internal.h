@@ -65,6 +65,7 @@ struct fs {
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
 	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
 	bool kernel_offers_dio_mmap; /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
+	bool kernel_offers_killpriv_v2; /* ... and FUSE_HANDLE_KILLPRIV_V2 */
 	_Atomic bool init_done; /* passthrough_raw.c: the INIT reply went out (the watcher reads it) */
 	uint64_t init_unique; /* passthrough_raw.c */
 	struct fuse_session *se;
@@ -177,9 +178,11 @@ void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int
 void fs_view_file_free(struct fs_view_file *vf);
 
 /* file_ops.c */
-/* Opens the segment behind IN for the caller's FLAGS (widened to read-write where it may be, so
- * that it can be mapped) into a new fs_file. Returns 0 or -errno. */
-int fs_file_open(struct fs *fs, struct fs_inode *in, int flags, struct fs_file **out);
+/* Opens the segment behind IN for the FLAGS of REQ's caller (widened to read-write where it may
+ * be, so that it can be mapped; with O_TRUNC, as that caller) into a new fs_file.
+ * Returns 0 or -errno. */
+int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
+		 struct fs_file **out);
 /* REQ: the request that frees it (passthrough closes the backing id through it), NULL when the
  * session is over. */
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f);
@@ -223,17 +226,22 @@ void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool crea
 void fs_passthrough_disarm(struct fuse_file_info *fi);
 
 /* direct.c: daemon-served segment opens without the page cache. */
-/* Notes what the raw request in BUF (LEN bytes, or a read error) asks of the thread that read it:
- * the raw read hook calls it for every request. */
-void fs_direct_note_request(const void *buf, ssize_t len);
 /* At INIT, once the data mode is settled (and after fs_splice_init): whether a daemon-served
  * mount's segment opens are direct, given whether the kernel offers FUSE_DIRECT_IO_ALLOW_MMAP; sets
  * fs->direct_io and logs it, and how READs are replied. The caller asks the kernel for that
  * capability when true. */
 bool fs_direct_settle(struct fs *fs, bool kernel_offers);
-/* Before the WRITE request REQ (which this thread read) stores into the segment open as FD: clears
- * its set-user-ID and set-group-ID bits where the writer may not keep them. Returns 0 or -errno. */
-int fs_direct_kill_suidgid(fuse_req_t req, int fd);
+
+/* privs.c: the set-ID bits the kernel leaves to the daemon to clear (HANDLE_KILLPRIV_V2). */
+/* At INIT: whether to ask for HANDLE_KILLPRIV_V2, given whether the kernel offers it; logs it. */
+bool fs_privs_settle(bool kernel_offers);
+/* Notes what the raw request in BUF (LEN bytes, or a read error) asks of the thread that read it:
+ * the raw read hook calls it for every request. */
+void fs_privs_note_request(const void *buf, ssize_t len);
+/* Before the request REQ (which this thread read: a WRITE, SETATTR or OPEN) acts on the object
+ * behind FD (an open file or an O_PATH handle): clears its set-user-ID and set-group-ID bits where
+ * the request says the caller may not keep them, as tmpfs would. Returns 0 or -errno. */
+int fs_privs_kill(fuse_req_t req, int fd);
 
 /* splice.c: READ replies spliced from the segment. */
 /* At INIT, before the data mode is settled: tells libfuse the mount's max_read, and asks to

@@ -1,6 +1,6 @@
 /* kernel_abi.h - the few pieces of the FUSE kernel protocol (uapi linux/fuse.h, 7.40) that the raw
  * request and reply hooks need (FUSE passthrough, direct I/O files that can still be mapped, the
- * flags of a WRITE) and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
+ * set-ID kill flags of HANDLE_KILLPRIV_V2) and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
  *
  * The protocol is a stable ABI: these layouts and numbers never change once a kernel ships them.
  * They are declared here under names of our own, so that a newer system header (which names the
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 enum {
+	KABI_OPCODE_SETATTR = 4,
 	KABI_OPCODE_OPEN = 14,
 	KABI_OPCODE_WRITE = 16,
 	KABI_OPCODE_INIT = 26,
@@ -50,6 +51,9 @@ struct kabi_init_out {
 };
 
 #define KABI_INIT_EXT (1u << 30)           /* in flags: flags2 is meaningful */
+/* FUSE_HANDLE_KILLPRIV_V2 (Linux 5.11+): the daemon clears set-ID bits where the kill flags below
+ * say so, and the kernel marks the mount SB_NOSEC (privs.c). */
+#define KABI_INIT_HANDLE_KILLPRIV_V2 (1u << 28)
 #define KABI_INIT2_PASSTHROUGH (1u << 5)   /* FUSE_PASSTHROUGH, bit 37 of the 64-bit flags */
 /* FUSE_DIRECT_IO_ALLOW_MMAP, bit 36 (Linux 6.6+): a FOPEN_DIRECT_IO file can still be mapped
  * shared, through the page cache, which direct reads and writes of the same range keep coherent. */
@@ -64,8 +68,23 @@ struct kabi_write_in {
 };
 
 /* In write_flags: the writer lacks CAP_FSETID, so set-user-ID and set-group-ID bits must go. The
- * kernel clears them itself before a cached write, and leaves that to the daemon for a direct one. */
+ * kernel clears them itself before a cached write, and leaves that to the daemon for a direct one
+ * (and, under HANDLE_KILLPRIV_V2, for a cached one too). */
 #define KABI_WRITE_KILL_SUIDGID (1u << 2)
+
+/* A SETATTR's argument starts with its valid mask: */
+#define KABI_FATTR_SIZE (1u << 3)
+#define KABI_FATTR_FH (1u << 6)          /* says which open file, asks for nothing */
+#define KABI_FATTR_LOCKOWNER (1u << 9)   /* idem */
+#define KABI_FATTR_KILL_SUIDGID (1u << 11) /* HANDLE_KILLPRIV_V2: truncate without CAP_FSETID, chown */
+
+/* The argument of an OPEN request. */
+struct kabi_open_in {
+	uint32_t flags, open_flags;
+};
+
+/* In open_flags, under HANDLE_KILLPRIV_V2: open(O_TRUNC) by a caller without CAP_FSETID. */
+#define KABI_OPEN_KILL_SUIDGID (1u << 0)
 
 /* The open part of an OPEN reply, and of a CREATE reply after its entry part. */
 struct kabi_open_out {
@@ -93,6 +112,7 @@ _Static_assert(sizeof(struct kabi_init_in) == 64, "fuse_init_in");
 _Static_assert(sizeof(struct kabi_init_out) == 64, "fuse_init_out");
 _Static_assert(sizeof(struct kabi_open_out) == 16, "fuse_open_out");
 _Static_assert(sizeof(struct kabi_write_in) == 40, "fuse_write_in");
+_Static_assert(sizeof(struct kabi_open_in) == 8, "fuse_open_in");
 _Static_assert(sizeof(struct kabi_backing_map) == 16, "fuse_backing_map");
 
 #endif

@@ -107,9 +107,11 @@ void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		return;
 	}
 	int fd = fi ? fs_file(fi)->fd : -1;
-	int err = 0;
+	/* First, as the VFS does: a truncate or chown that must clear set-ID bits, or the empty
+	 * SETATTR of a passthrough write that must (privs.c). */
+	int err = fs_privs_kill(req, fd >= 0 ? fd : in->fd);
 
-	if (valid & FUSE_SET_ATTR_MODE)
+	if (!err && (valid & FUSE_SET_ATTR_MODE))
 		err = set_mode(in, fd, attr->st_mode);
 	if (!err && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
 		err = set_owner(in, attr, valid);

@@ -2,9 +2,9 @@
  * builds this file there): FUSE_CAP_PASSTHROUGH at init, fuse_passthrough_open/close, fi->backing_id.
  *
  * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
- * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP). A thin
- * custom I/O layer stays under the session all the same: libfuse does not pass on a WRITE's
- * write_flags, which a direct write's set-user-ID clearing needs (direct.c). Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
+ * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP,
+ * HANDLE_KILLPRIV_V2). A thin custom I/O layer stays under the session all the same: libfuse does
+ * not pass on the set-ID kill flags of WRITE, SETATTR and OPEN, which privs.c needs. Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
  * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
 #include "fs_internal.h"
 
@@ -18,7 +18,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	(void)userdata;
 	ssize_t n = read(fd, buf, len);
-	fs_direct_note_request(buf, n);
+	fs_privs_note_request(buf, n);
 	return n;
 }
 
@@ -50,6 +50,8 @@ void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
 		conn->max_backing_stack_depth = FUSE_BACKING_STACKED_UNDER;
 	}
 	fs_passthrough_settle(fs, why);
+	if (fs_privs_settle(fuse_get_feature_flag(conn, FUSE_CAP_HANDLE_KILLPRIV_V2)))
+		fs_conn_want(conn, FUSE_CAP_HANDLE_KILLPRIV_V2); /* privs.c does what it asks */
 	if (!fs->refused &&
 	    fs_direct_settle(fs, fuse_get_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP)))
 		fs_conn_want(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);

@@ -1,8 +1,9 @@
 /* passthrough_raw.c - FUSE passthrough with libfuse 3.14, which has no API for it (meson builds this
  * file below libfuse 3.17): a custom I/O layer under the session that sees each raw request and reply
  * and adds the protocol's fields (and, once INIT is answered, raises the mount's readahead). The same
- * layer asks a daemon-served mount for direct I/O files that can be mapped, notes each WRITE's flags
- * (direct.c), and lets libfuse splice replies (splice.c).
+ * layer asks a daemon-served mount for direct I/O files that can be mapped, asks for
+ * HANDLE_KILLPRIV_V2 (which libfuse 3.14 cannot), notes each request's set-ID kill flags (privs.c),
+ * and lets libfuse splice replies (splice.c).
  *
  * How: the INIT reply gets FUSE_PASSTHROUGH and max_stack_depth when the kernel offers it and the
  * daemon may (passthrough.c decides); a backing file is registered with FUSE_DEV_IOC_BACKING_OPEN on
@@ -45,8 +46,9 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 		fs->kernel_offers = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
 		fs->kernel_offers_dio_mmap =
 			ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
+		fs->kernel_offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
 	}
-	fs_direct_note_request(buf, n);
+	fs_privs_note_request(buf, n);
 	return n;
 }
 
@@ -62,6 +64,9 @@ static void patch_init(struct fs *fs, struct iovec *arg)
 		out->max_stack_depth = 1; /* segments live on tmpfs, which stacks on nothing */
 	}
 	fs_passthrough_settle(fs, why);
+	if (arg->iov_len >= sizeof(struct kabi_init_out) &&
+	    fs_privs_settle(fs->kernel_offers_killpriv_v2))
+		out->flags |= KABI_INIT_HANDLE_KILLPRIV_V2; /* privs.c does what it asks */
 	if (arg->iov_len >= sizeof(struct kabi_init_out) && !fs->refused &&
 	    fs_direct_settle(fs, fs->kernel_offers_dio_mmap)) {
 		out->flags |= KABI_INIT_EXT;

@@ -153,7 +153,7 @@ void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi
 		return;
 	}
 	struct fs_file *f;
-	int err = fs_file_open(fs_of(req), in, fi->flags & ~O_TRUNC, &f);
+	int err = fs_file_open(fs_of(req), req, in, fi->flags & ~O_TRUNC, &f);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;

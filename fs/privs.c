@@ -1,0 +1,150 @@
+/* privs.c - the set-user-ID and set-group-ID clearing that the kernel leaves to the daemon: one
+ * note per request, taken from the raw request, and one rule that clears the bits as tmpfs would.
+ *
+ * Why the daemon does it: under FUSE_HANDLE_KILLPRIV_V2 (fs.c asks for it: the kernel then marks
+ * the mount SB_NOSEC, and a write(2) through the mount stops asking the daemon for
+ * security.capability each time) the kernel no longer clears those bits itself; it says when they
+ * must go instead, in fields libfuse does not pass to the operations (3.14 nor 3.17):
+ *   WRITE   write_flags FUSE_WRITE_KILL_SUIDGID   a writer without CAP_FSETID (a direct or
+ *                                                 written-through cached write);
+ *   SETATTR valid FATTR_KILL_SUIDGID              truncate(2) without CAP_FSETID; chown, always;
+ *   OPEN    open_flags FUSE_OPEN_KILL_SUIDGID     open(O_TRUNC) without CAP_FSETID;
+ *   SETATTR valid 0                               a passthrough write that must clear them: the
+ *           kernel's file_remove_privs -> notify_change(ATTR_FORCE | ATTR_KILL_*) -> fuse_setattr,
+ *           which under killpriv_v2 strips the ATTR_KILL_* (and the ATTR_MODE they became) and
+ *           still sends what is left: a SETATTR that asks for nothing. Nothing else sends one.
+ * The raw read hook under the session (passthrough_raw.c, passthrough_api.c) calls
+ * fs_privs_note_request for every request; libfuse serves a request on the thread that read it,
+ * right after, so a thread-local note reaches the operation (write, setattr, open).
+ *
+ * The rule is the VFS's (setattr_should_drop_suidgid), for a caller without CAP_FSETID: set-user-ID
+ * goes; set-group-ID goes when group execute is set, or when the caller is not in the file's group.
+ * Regular files only; the bits are changed through the inode's handle (/proc/self/fd), never a
+ * name, so a symlink planted meanwhile leads nowhere. */
+#include "fs_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "kernel_abi.h"
+
+/* SHMFS_FORCE_NO_KILLPRIV_V2=1 leaves the clearing to the kernel, as on a kernel older than 5.11
+ * (tests of that path). */
+bool fs_privs_settle(bool kernel_offers)
+{
+	const char *force = getenv("SHMFS_FORCE_NO_KILLPRIV_V2");
+	if (force && strcmp(force, "1") == 0) {
+		fuse_log(FUSE_LOG_NOTICE, "shmfs: the kernel clears set-ID bits itself "
+			 "(SHMFS_FORCE_NO_KILLPRIV_V2=1)\n");
+		return false;
+	}
+	if (kernel_offers)
+		fuse_log(FUSE_LOG_INFO, "shmfs: set-ID bits are cleared by the daemon "
+			 "(HANDLE_KILLPRIV_V2)\n");
+	return kernel_offers;
+}
+
+/* What the request this thread is serving asks (fs_privs_note_request). */
+static __thread enum {
+	NOTE_NONE,
+	NOTE_KILL,        /* a kill flag: the caller lacks CAP_FSETID */
+	NOTE_CHOWN_KILL,  /* FATTR_KILL_SUIDGID of a chown, which the kernel sets for any caller */
+	NOTE_EMPTY_SETATTR, /* a SETATTR of nothing: file_remove_privs of a passthrough write */
+} note;
+
+void fs_privs_note_request(const void *buf, ssize_t len)
+{
+	const struct kabi_in_header *in = buf;
+	note = NOTE_NONE;
+	if (len < (ssize_t)sizeof(*in))
+		return;
+	const void *arg = in + 1;
+	size_t arg_len = (size_t)len - sizeof(*in);
+	switch (in->opcode) {
+	case KABI_OPCODE_WRITE:
+		if (arg_len >= sizeof(struct kabi_write_in) &&
+		    (((const struct kabi_write_in *)arg)->write_flags & KABI_WRITE_KILL_SUIDGID))
+			note = NOTE_KILL;
+		break;
+	case KABI_OPCODE_SETATTR:
+		if (arg_len >= sizeof(uint32_t)) {
+			uint32_t valid = *(const uint32_t *)arg;
+			if (valid & KABI_FATTR_KILL_SUIDGID)
+				note = (valid & KABI_FATTR_SIZE) ? NOTE_KILL : NOTE_CHOWN_KILL;
+			else if ((valid & ~(KABI_FATTR_FH | KABI_FATTR_LOCKOWNER)) == 0)
+				note = NOTE_EMPTY_SETATTR;
+		}
+		break;
+	case KABI_OPCODE_OPEN:
+		if (arg_len >= sizeof(struct kabi_open_in) &&
+		    (((const struct kabi_open_in *)arg)->open_flags & KABI_OPEN_KILL_SUIDGID))
+			note = NOTE_KILL;
+		break;
+	}
+}
+
+/* Whether the caller of REQ is in group GID (its own or a supplementary one). */
+static bool caller_in_group(fuse_req_t req, gid_t gid)
+{
+	if (fuse_req_ctx(req)->gid == gid)
+		return true;
+	gid_t stack_groups[64], *groups = stack_groups;
+	int n = fuse_req_getgroups(req, G_N_ELEMENTS(stack_groups), stack_groups);
+	if (n > (int)G_N_ELEMENTS(stack_groups)) {
+		groups = g_new(gid_t, n);
+		n = fuse_req_getgroups(req, n, groups);
+	}
+	bool in = false;
+	for (int i = 0; i < n && !in; i++)
+		in = groups[i] == gid;
+	if (groups != stack_groups)
+		g_free(groups);
+	return in;
+}
+
+/* Whether the noted request says that its caller lacks CAP_FSETID. A chown's flag and an empty
+ * SETATTR do not say it outright: a chown by root keeps set-group-ID without group execute (the
+ * daemon's own chown, as root, clears the rest), and an empty SETATTR also comes from a write by
+ * a capable caller to a file with security.capability (ATTR_KILL_PRIV); without that xattr it
+ * comes only when set-ID bits must go. Where the request cannot tell, uid 0 counts as capable. */
+static bool caller_lacks_fsetid(fuse_req_t req, const char *proc)
+{
+	switch (note) {
+	case NOTE_KILL:
+		return true;
+	case NOTE_CHOWN_KILL:
+		return fuse_req_ctx(req)->uid != 0;
+	case NOTE_EMPTY_SETATTR:
+		if (getxattr(proc, "security.capability", NULL, 0) < 0 && errno == ENODATA)
+			return true;
+		return fuse_req_ctx(req)->uid != 0;
+	default:
+		return false;
+	}
+}
+
+int fs_privs_kill(fuse_req_t req, int fd)
+{
+	if (note == NOTE_NONE)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)))
+		return 0;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (!caller_lacks_fsetid(req, proc))
+		return 0;
+	mode_t kill = st.st_mode & S_ISUID;
+	if ((st.st_mode & S_ISGID) && ((st.st_mode & S_IXGRP) || !caller_in_group(req, st.st_gid)))
+		kill |= S_ISGID;
+	/* A daemon that may not clear them (not root, not the owner) refuses the request. */
+	if (kill && chmod(proc, st.st_mode & 07777 & ~kill) < 0)
+		return -errno;
+	return 0;
+}
