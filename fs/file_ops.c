@@ -210,7 +210,9 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
  * into a full tmpfs (a short count, or ENOSPC when nothing did), and a segment truncated meanwhile
  * is simply written again, as by any writer; no page of the daemon's is faulted in.
  * A direct O_APPEND write goes to the segment's end as tmpfs has it: the kernel placed it at the
- * end it knew, which another program may have moved since (a cached write refreshes it first). */
+ * end it knew, which another program may have moved since. A cached one (no direct I/O: a kernel
+ * before 6.6) stays where the kernel placed it, as its page cache holds it there: such a mount
+ * can overwrite what another program appended meanwhile. */
 void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		 struct fuse_file_info *fi)
 {

@@ -781,9 +781,10 @@ struct stat xlstat(const char *path)
 	return st;
 }
 
-int become_user(uid_t id, mode_t um)
+/* In a child: drops to uid and gid ID with the NGROUPS supplementary GROUPS and umask UM. */
+static int become(uid_t id, const gid_t *groups, size_t ngroups, mode_t um)
 {
-	if (setgroups(0, NULL) < 0 || setgid(id) < 0 || setuid(id) < 0) {
+	if (setgroups(ngroups, groups) < 0 || setgid(id) < 0 || setuid(id) < 0) {
 		fprintf(stderr, "becoming uid %d: %s\n", (int)id, g_strerror(errno));
 		return -1;
 	}
@@ -791,13 +792,19 @@ int become_user(uid_t id, mode_t um)
 	return 0;
 }
 
-void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg)
+int become_user(uid_t id, mode_t um)
+{
+	return become(id, NULL, 0, um);
+}
+
+static void as_user_with(uid_t id, const gid_t *groups, size_t ngroups, mode_t um,
+			 int (*fn)(const void *arg), const void *arg)
 {
 	fflush(NULL);
 	pid_t pid = fork();
 	ck_assert_sys(pid);
 	if (pid == 0) {
-		if (become_user(id, um) < 0)
+		if (become(id, groups, ngroups, um) < 0)
 			_exit(100);
 		int rc = fn(arg);
 		fflush(NULL);
@@ -807,6 +814,16 @@ void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg)
 	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
 	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the child as uid %d failed at step %d (see stderr)",
 		      (int)id, WIFEXITED(ws) ? WEXITSTATUS(ws) : 1000 + WTERMSIG(ws));
+}
+
+void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg)
+{
+	as_user_with(id, NULL, 0, um, fn, arg);
+}
+
+void as_user_in_group(uid_t id, gid_t group, mode_t um, int (*fn)(const void *arg), const void *arg)
+{
+	as_user_with(id, &group, 1, um, fn, arg);
 }
 
 void put_pattern(const char *path, size_t len, uint64_t seed)

@@ -91,6 +91,8 @@ int become_user(uid_t id, mode_t um);
  * FN returns the number of the step that failed (see STEP), 0 when all went as expected. */
 void as_user(uid_t id, mode_t um, int (*fn)(const void *arg), const void *arg);
 #define as_nobody(um, fn, arg) as_user(NOBODY, um, fn, arg)
+/* As as_user, with GROUP as the child's one supplementary group. */
+void as_user_in_group(uid_t id, gid_t group, mode_t um, int (*fn)(const void *arg), const void *arg);
 
 /* In such a child: unless COND, says which step failed and why, and returns N. */
 #define STEP(n, cond, ...)                                                            \
