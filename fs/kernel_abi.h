@@ -1,6 +1,7 @@
 /* kernel_abi.h - the few pieces of the FUSE kernel protocol (uapi linux/fuse.h, 7.40) that the raw
  * request and reply hooks need (FUSE passthrough, direct I/O files that can still be mapped, the
- * set-ID kill flags of HANDLE_KILLPRIV_V2) and that libfuse 3.14 and Debian bookworm's kernel headers (7.38) lack.
+ * set-ID kill flags of HANDLE_KILLPRIV_V2) and that libfuse 3.14 and Debian bookworm's kernel
+ * headers (7.38) lack.
  *
  * The protocol is a stable ABI: these layouts and numbers never change once a kernel ships them.
  * They are declared here under names of our own, so that a newer system header (which names the
@@ -76,7 +77,8 @@ struct kabi_write_in {
 #define KABI_FATTR_SIZE (1u << 3)
 #define KABI_FATTR_FH (1u << 6)          /* says which open file, asks for nothing */
 #define KABI_FATTR_LOCKOWNER (1u << 9)   /* idem */
-#define KABI_FATTR_KILL_SUIDGID (1u << 11) /* HANDLE_KILLPRIV_V2: truncate without CAP_FSETID, chown */
+/* HANDLE_KILLPRIV_V2: a truncate by a caller without CAP_FSETID, or a chown */
+#define KABI_FATTR_KILL_SUIDGID (1u << 11)
 
 /* The argument of an OPEN request. */
 struct kabi_open_in {

@@ -4,7 +4,8 @@
  * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
  * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP,
  * HANDLE_KILLPRIV_V2). A thin custom I/O layer stays under the session all the same: libfuse does
- * not pass on the set-ID kill flags of WRITE, SETATTR and OPEN, which privs.c needs. Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
+ * not pass on the set-ID kill flags of WRITE, SETATTR and OPEN, which privs.c needs.
+ * Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
  * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
 #include "fs_internal.h"
 

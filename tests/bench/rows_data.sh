@@ -30,7 +30,9 @@ data_served() { # TARGET MARK_BEFORE BYTES REQUESTS
 	esac
 }
 
-data_mark() { [ -z "${pid[$1]:-}" ] && echo "0 0" || echo "$(bench_daemon "$1" wchar) $(bench_daemon "$1" syscr)"; }
+data_mark() { # TARGET: "WCHAR SYSCR" of its daemon now
+	[ -z "${pid[$1]:-}" ] && echo "0 0" || echo "$(bench_daemon "$1" wchar) $(bench_daemon "$1" syscr)"
+}
 
 data_dd_write() { # TARGET BS_KIB
 	local ms
