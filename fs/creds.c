@@ -17,6 +17,24 @@ static int set_thread_groups(int n, const gid_t *groups)
 	return syscall(SYS_setgroups, n, groups) < 0 ? -errno : 0;
 }
 
+/* fuse_req_getgroups says how many there are when they do not fit: then it is asked again. */
+gid_t *fs_req_groups(fuse_req_t req, int *n)
+{
+	int size = 64;
+	gid_t *groups = g_new(gid_t, size);
+	*n = fuse_req_getgroups(req, size, groups);
+	if (*n > size) {
+		size = *n;
+		groups = g_renew(gid_t, groups, size);
+		*n = MIN(fuse_req_getgroups(req, size, groups), size); /* more since? these */
+	}
+	if (*n <= 0) {
+		*n = 0;
+		g_clear_pointer(&groups, g_free);
+	}
+	return groups;
+}
+
 int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered)
 {
 	*entered = false;
@@ -26,18 +44,9 @@ int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered)
 	if (ctx->uid == 0 && ctx->gid == 0)
 		return 0;
 
-	gid_t stack_groups[64], *groups = stack_groups;
-	int n = fuse_req_getgroups(req, G_N_ELEMENTS(stack_groups), stack_groups);
-	if (n > (int)G_N_ELEMENTS(stack_groups)) {
-		groups = g_new(gid_t, n);
-		n = fuse_req_getgroups(req, n, groups);
-	}
-	if (n < 0)
-		n = 0; /* the caller is gone: no supplementary groups rather than root's */
-
+	int n; /* 0 when the caller is gone: no supplementary groups rather than root's */
+	g_autofree gid_t *groups = fs_req_groups(req, &n);
 	int err = set_thread_groups(n, groups);
-	if (groups != stack_groups)
-		g_free(groups);
 	if (err)
 		return err;
 	setfsgid(ctx->gid);

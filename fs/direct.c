@@ -12,18 +12,15 @@
 #include "fs_internal.h"
 
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* SHMFS_FORCE_NO_DIRECT_IO=1 keeps the page cache, as on a kernel older than 6.6 (tests of that
  * path). */
 bool fs_direct_settle(struct fs *fs, bool kernel_offers)
 {
-	const char *force = getenv("SHMFS_FORCE_NO_DIRECT_IO");
 	fs->direct_io = false;
 	if (fs->passthrough)
 		return false;
-	if (force && strcmp(force, "1") == 0)
+	if (fs_forced("SHMFS_FORCE_NO_DIRECT_IO"))
 		fuse_log(FUSE_LOG_NOTICE, "shmfs: segment I/O goes through the page cache "
 			 "(SHMFS_FORCE_NO_DIRECT_IO=1)\n");
 	else if (!kernel_offers)

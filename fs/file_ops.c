@@ -98,7 +98,6 @@ static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file
 	fi->fh = (uintptr_t)f;
 	fi->keep_cache = 0;
 	fi->direct_io = fs->direct_io;
-	f->direct = fs->direct_io;
 }
 
 void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -224,7 +223,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 	}
 	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
-	bool append = f->direct && (fi->flags & O_APPEND);
+	bool append = fs_of(req)->direct_io && (fi->flags & O_APPEND);
 	ssize_t n = fs_privs_kill(req, f->fd);
 	if (n == 0 && (n = pwritev2(f->fd, &iov, 1, append ? 0 : off, append ? RWF_APPEND : 0)) < 0)
 		n = -errno;

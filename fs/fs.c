@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,6 +165,12 @@ void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
 void fs_set_cache(struct fs *fs, enum fs_cache mode)
 {
 	fs->cache_off = mode == FS_CACHE_OFF;
+}
+
+bool fs_forced(const char *knob)
+{
+	const char *value = getenv(knob);
+	return value && strcmp(value, "1") == 0;
 }
 
 void fs_set_max_read(struct fs *fs, size_t max_read)

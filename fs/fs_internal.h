@@ -100,7 +100,6 @@ struct fs {
 struct fs_file {
 	int fd;
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
-	bool direct;               /* opened FOPEN_DIRECT_IO (direct.c) */
 	struct seg_map *map;
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
 };
@@ -186,6 +185,10 @@ int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
 /* REQ: the request that frees it (passthrough closes the backing id through it), NULL when the
  * session is over. */
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f);
+
+/* fs.c: the test knobs. True when the environment variable KNOB is "1" (SHMFS_FORCE_NO_...: make
+ * the daemon take a path it would not take on this machine, so that the tests reach it). */
+bool fs_forced(const char *knob);
 
 /* fs.c: the registry of open handles. */
 void fs_handle_add(struct fs *fs, GHashTable *set, void *handle);
@@ -288,6 +291,9 @@ int fs_readahead_raise(struct fs *fs);
  * is root; *ENTERED tells fs_creds_leave whether there is anything to undo. */
 int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered);
 void fs_creds_leave(struct fs *fs, bool entered);
+/* The supplementary groups of REQ's caller (g_free them), *N of them; NULL and 0 when the caller
+ * is gone. */
+gid_t *fs_req_groups(fuse_req_t req, int *n);
 
 /* The operations, grouped by what they act on; fs.c puts them in the table. */
 void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);

@@ -13,8 +13,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,8 +26,7 @@
 static const char *passthrough_denied(void)
 {
 	static char why[128];
-	const char *force = getenv("SHMFS_FORCE_NO_PASSTHROUGH");
-	if (force && strcmp(force, "1") == 0)
+	if (fs_forced("SHMFS_FORCE_NO_PASSTHROUGH"))
 		return "FUSE passthrough needs CAP_SYS_ADMIN, which SHMFS_FORCE_NO_PASSTHROUGH=1 withholds";
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];

@@ -25,8 +25,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -36,8 +34,7 @@
  * (tests of that path). */
 bool fs_privs_settle(bool kernel_offers)
 {
-	const char *force = getenv("SHMFS_FORCE_NO_KILLPRIV_V2");
-	if (force && strcmp(force, "1") == 0) {
+	if (fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2")) {
 		fuse_log(FUSE_LOG_NOTICE, "shmfs: the kernel clears set-ID bits itself "
 			 "(SHMFS_FORCE_NO_KILLPRIV_V2=1)\n");
 		return false;
@@ -92,17 +89,11 @@ static bool caller_in_group(fuse_req_t req, gid_t gid)
 {
 	if (fuse_req_ctx(req)->gid == gid)
 		return true;
-	gid_t stack_groups[64], *groups = stack_groups;
-	int n = fuse_req_getgroups(req, G_N_ELEMENTS(stack_groups), stack_groups);
-	if (n > (int)G_N_ELEMENTS(stack_groups)) {
-		groups = g_new(gid_t, n);
-		n = fuse_req_getgroups(req, n, groups);
-	}
+	int n;
+	g_autofree gid_t *groups = fs_req_groups(req, &n);
 	bool in = false;
 	for (int i = 0; i < n && !in; i++)
 		in = groups[i] == gid;
-	if (groups != stack_groups)
-		g_free(groups);
 	return in;
 }
 

@@ -56,8 +56,7 @@ static size_t splice_limit(size_t largest)
 /* SHMFS_FORCE_NO_SPLICE=1 leaves every read to the mapping (tests of that path). */
 static bool forced_off(void)
 {
-	const char *force = getenv("SHMFS_FORCE_NO_SPLICE");
-	return force && strcmp(force, "1") == 0;
+	return fs_forced("SHMFS_FORCE_NO_SPLICE");
 }
 
 /* A READ reply that no pipe can hold is served from the mapping, at a higher cost in the daemon
