@@ -1,9 +1,12 @@
 /* creds.c - lets a root daemon create files as the calling user: uid, gid and groups of the
- * request are set on the calling thread only (fsuid, fsgid, raw setgroups) around the creation. */
+ * request are set on the calling thread only (fsuid, fsgid, raw setgroups) around the creation,
+ * and the caller's umask too, where the kernel leaves it to the daemon (with POSIX ACLs). */
 #include "fs_internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,27 +38,48 @@ gid_t *fs_req_groups(fuse_req_t req, int *n)
 	return groups;
 }
 
+/* What fs_creds_enter changed on this thread. */
+static __thread bool ids_entered, umask_entered;
+
+/* With POSIX ACLs the kernel leaves the umask to the file system (FUSE_CAP_DONT_MASK): tmpfs
+ * applies a creator's umask only where the directory has no default ACL, so the creating thread
+ * takes the caller's umask. The umask belongs to the fs_struct that threads share: each worker
+ * thread takes its own first (unshare CLONE_FS), so that one caller's umask never leaks into
+ * another's creation. */
+static int enter_umask(struct fs *fs, fuse_req_t req)
+{
+	static __thread bool own_fs_struct;
+	if (!fs->dont_mask)
+		return 0;
+	if (!own_fs_struct && unshare(CLONE_FS) < 0)
+		return -errno;
+	own_fs_struct = true;
+	umask(fuse_req_ctx(req)->umask);
+	umask_entered = true;
+	return 0;
+}
+
 int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered)
 {
-	*entered = false;
-	if (!fs->as_caller)
-		return 0;
+	int err = enter_umask(fs, req);
+	*entered = umask_entered;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	if (ctx->uid == 0 && ctx->gid == 0)
-		return 0;
+	if (err || !fs->as_caller || (ctx->uid == 0 && ctx->gid == 0))
+		return err;
 
 	int n; /* 0 when the caller is gone: no supplementary groups rather than root's */
 	g_autofree gid_t *groups = fs_req_groups(req, &n);
-	int err = set_thread_groups(n, groups);
-	if (err)
+	if ((err = set_thread_groups(n, groups)) != 0) {
+		fs_creds_leave(fs, *entered);
 		return err;
+	}
+	ids_entered = *entered = true;
 	setfsgid(ctx->gid);
 	setfsuid(ctx->uid);
 	if ((uid_t)setfsuid(-1) != ctx->uid || (gid_t)setfsgid(-1) != ctx->gid) {
 		fs_creds_leave(fs, true);
 		return -EPERM;
 	}
-	*entered = true;
 	return 0;
 }
 
@@ -63,7 +87,12 @@ void fs_creds_leave(struct fs *fs, bool entered)
 {
 	if (!entered)
 		return;
-	setfsuid(0);
-	setfsgid(0);
-	set_thread_groups(fs->ngroups, fs->groups);
+	if (umask_entered)
+		umask(0);
+	if (ids_entered) {
+		setfsuid(0);
+		setfsgid(0);
+		set_thread_groups(fs->ngroups, fs->groups);
+	}
+	umask_entered = ids_entered = false;
 }

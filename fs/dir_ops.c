@@ -5,98 +5,49 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static void dirent_clear(gpointer p)
-{
-	g_free(((struct fs_dirent *)p)->name);
-}
+/* A listing is read from the backing directory at each READDIR, from the offset the kernel gives,
+ * and nothing of it is kept between requests: an open directory costs the daemon no memory and no
+ * fd, however many a user opens, and a listing of a million names is read a reply at a time.
+ *
+ * It comes in two passes over the backing directory: every name as it is there, then the views
+ * NAME.txt of its typed segments. Offsets are the backing directory's own (d_off, which lseek
+ * takes back; tmpfs's stay valid while names come and go), with the top bit set in the second
+ * pass (a position is never negative). So a name added or removed meanwhile never makes another
+ * one be skipped or sent twice, on any file system. */
+#define VIEWS_PASS ((uint64_t)1 << 63)
 
-static void add_dirent(GArray *entries, const char *name, ino_t ino, unsigned char type)
+/* Opens directory DIR for reading at position POS. */
+static DIR *open_at(struct fs *fs, struct fs_inode *dir, off_t pos)
 {
-	struct fs_dirent de = { .name = g_strdup(name), .ino = ino, .type = type };
-	g_array_append_val(entries, de);
-}
-
-/* Reads the whole directory, then adds NAME.txt for each typed regular segment NAME that has no
- * real NAME.txt beside it (a real file always wins over a view). */
-static int read_entries(struct fs *fs, struct fs_inode *dir, GArray *entries)
-{
-	g_array_set_size(entries, 0);
-	DIR *dp = seg_opendir(dir->fd);
-	if (!dp)
-		return -errno;
-
-	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
-	struct dirent *d;
-	errno = 0;
-	while ((d = readdir(dp))) {
-		add_dirent(entries, d->d_name, d->d_ino, d->d_type);
-		errno = 0;
+	int pathfd = fs_inode_fd(fs, dir);
+	if (pathfd < 0) {
+		errno = -pathfd;
+		return NULL;
 	}
-	int err = -errno;
-	closedir(dp);
-	if (err)
-		return err;
-
-	guint real = entries->len;
-	for (guint i = 0; i < real; i++) {
-		struct fs_dirent *de = &g_array_index(entries, struct fs_dirent, i);
-		g_hash_table_add(names, de->name);
-	}
-	for (guint i = 0; i < real; i++) {
-		struct fs_dirent de = g_array_index(entries, struct fs_dirent, i);
-		if (de.type != DT_REG || !typesrc_has_type(fs->types, dir->fd, de.name))
-			continue;
-		g_autofree char *view = g_strconcat(de.name, ".txt", NULL);
-		if (!g_hash_table_contains(names, view))
-			add_dirent(entries, view, de.ino | FS_VIEW_INO_BIT, DT_REG);
-	}
-	return 0;
+	DIR *dp = seg_opendir(pathfd);
+	fs_inode_put_fd(dir, pathfd);
+	if (dp && pos)
+		seekdir(dp, pos); /* glibc: an lseek to the kernel's d_off */
+	return dp;
 }
 
-void fs_dir_free(struct fs *fs, struct fs_dir *d)
+/* The view NAME.txt of entry D (or NULL: none), listed for a typed regular segment whose view
+ * would be a name, unless a real NAME.txt is there: a real file always wins. */
+static char *view_of(struct fs *fs, int dirfd, const struct dirent *d)
 {
-	fs_handle_remove(fs, fs->dirs, d);
-	g_array_free(d->entries, TRUE);
-	g_free(d);
-}
-
-void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct fs_dir *d = g_new0(struct fs_dir, 1);
-	d->entries = g_array_new(FALSE, FALSE, sizeof(struct fs_dirent));
-	g_array_set_clear_func(d->entries, dirent_clear);
-	fs_handle_add(fs_of(req), fs_of(req)->dirs, d);
-	int err = read_entries(fs_of(req), fs_inode(req, ino), d->entries);
-	if (err) {
-		fs_dir_free(fs_of(req), d);
-		fuse_reply_err(req, -err);
-		return;
-	}
-	fi->fh = (uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT) /* the opener was interrupted */
-		fs_dir_free(fs_of(req), d);
-}
-
-void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	(void)ino;
-	fs_dir_free(fs_of(req), fs_dir(fi));
-	fuse_reply_err(req, 0);
-}
-
-void fs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
-{
-	(void)fi;
-	int fd = seg_reopen(fs_inode(req, ino)->fd, O_RDONLY | O_DIRECTORY);
-	int res = fd < 0 ? fd : (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
-	if (fd >= 0)
-		close(fd);
-	fuse_reply_err(req, -res);
+	if (d->d_type != DT_REG || !typesrc_has_type(fs->types, dirfd, d->d_name))
+		return NULL;
+	char *view = fs_view_name(d->d_name);
+	struct stat st;
+	if (view && seg_stat(dirfd, view, &st) == 0)
+		g_clear_pointer(&view, g_free);
+	return view;
 }
 
 static bool is_dot_or_dotdot(const char *name)
@@ -104,72 +55,138 @@ static bool is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
 }
 
-/* Adds entry DE, whose offset is NEXT, to the reply buffer; returns its size (more than ROOM: it
- * did not fit, nothing was added), 0 to skip an entry that vanished since it was read, or -errno.
- * In plus mode the entry is looked up, which the kernel counts as a reference, so one that does
- * not fit is undone. */
-static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const struct fs_dirent *de,
-			 off_t next, bool plus, char *buf, size_t room)
+/* Adds entry NAME (inode number INO, type DT_*), whose offset is NEXT, to the reply buffer;
+ * returns its size (more than ROOM: it did not fit, nothing was added), 0 to skip an entry that
+ * vanished since it was read, or -errno. In plus mode the entry is looked up, which the kernel
+ * counts as a reference, so one that does not fit is undone. */
+static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const char *name, ino_t ino,
+			 unsigned char type, uint64_t next, bool plus, char *buf, size_t room)
 {
-	struct fuse_entry_param e = { .attr = { .st_ino = de->ino, .st_mode = de->type << 12 } };
+	struct fuse_entry_param e = { .attr = { .st_ino = ino, .st_mode = type << 12 } };
 	if (!plus)
-		return fuse_add_direntry(req, buf, room, de->name, &e.attr, next);
+		return fuse_add_direntry(req, buf, room, name, &e.attr, next);
 
-	if (!is_dot_or_dotdot(de->name)) {
-		int err = fs_lookup_entry(fs_of(req), dir, de->name, &e);
+	if (!is_dot_or_dotdot(name)) {
+		int err = fs_lookup_entry(fs_of(req), dir, name, &e);
 		if (err)
 			return err == -ENOENT ? 0 : err;
 	}
-	size_t size = fuse_add_direntry_plus(req, buf, room, de->name, &e, next);
+	size_t size = fuse_add_direntry_plus(req, buf, room, name, &e, next);
 	if (size > room && e.ino)
 		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
 	return size;
 }
 
-static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi, bool plus)
-{
-	struct fs_inode *dir = fs_inode(req, ino);
-	struct fs_dir *d = fs_dir(fi);
-	int err = 0;
+/* A reply filled from the backing directory: where the next entry goes. */
+struct reply {
+	fuse_req_t req;
+	struct fs_inode *dir;
+	bool plus;
+	char *buf;
+	size_t size, used;
+	int err;
+};
 
-	/* A rewind (offset 0 once more) reads the directory again, as rewinddir(3) would. */
-	if (off == 0 && d->served && (err = read_entries(fs_of(req), dir, d->entries))) {
-		fuse_reply_err(req, -err);
+/* Adds one entry: false when the reply is full (or an error ended it). */
+static bool reply_add(struct reply *r, const char *name, ino_t ino, unsigned char type,
+		      uint64_t next)
+{
+	size_t room = r->size - r->used;
+	ssize_t n = add_entry(r->req, r->dir, name, ino, type, next, r->plus, r->buf + r->used,
+			      room);
+	if (n < 0)
+		r->err = (int)-n;
+	else if ((size_t)n <= room)
+		r->used += n;
+	return n >= 0 && (size_t)n <= room;
+}
+
+/* Fills R from DP, from the offset it was opened at; VIEWS: in the second pass. */
+static void fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
+{
+	for (;;) {
+		errno = 0;
+		struct dirent *d = readdir(dp);
+		if (!d && errno) {
+			r->err = errno;
+			return;
+		}
+		if (!d && views)
+			return;
+		if (!d) { /* every name was sent: the views follow, from the start */
+			views = true;
+			rewinddir(dp);
+			continue;
+		}
+		if (!views) {
+			if (!reply_add(r, d->d_name, d->d_ino, d->d_type, d->d_off))
+				return;
+			continue;
+		}
+		g_autofree char *view = view_of(fs, dirfd(dp), d);
+		if (view && !reply_add(r, view, d->d_ino | FS_VIEW_INO_BIT, DT_REG,
+				       (uint64_t)d->d_off | VIEWS_PASS))
+			return;
+	}
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+	struct fs *fs = fs_of(req);
+	uint64_t cookie = (uint64_t)off;
+	struct reply r = { req, fs_inode(req, ino), plus, g_malloc(size), size, 0, 0 };
+	DIR *dp = open_at(fs, r.dir, (off_t)(cookie & ~VIEWS_PASS));
+	if (!dp) {
+		fuse_reply_err(req, errno);
+		g_free(r.buf);
 		return;
 	}
-	d->served = true;
-	char *buf = g_malloc(size);
-	size_t used = 0;
-	for (guint i = off; i < d->entries->len; i++) {
-		const struct fs_dirent *de = &g_array_index(d->entries, struct fs_dirent, i);
-		ssize_t n = add_entry(req, dir, de, i + 1, plus, buf + used, size - used);
-		if (n < 0) {
-			err = -n;
-			break;
-		}
-		if ((size_t)n > size - used)
-			break;
-		used += n;
-	}
+	fill_reply(fs, &r, dp, cookie & VIEWS_PASS);
+	closedir(dp);
 	/* An error after some entries were added is reported on the next call, not this one. */
-	if (err && used == 0)
-		fuse_reply_err(req, err);
+	if (r.err && r.used == 0)
+		fuse_reply_err(req, r.err);
 	else
-		fuse_reply_buf(req, buf, used);
-	g_free(buf);
+		fuse_reply_buf(req, r.buf, r.used);
+	g_free(r.buf);
+}
+
+void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	fi->fh = 0; /* nothing to keep: see do_readdir */
+	fuse_reply_open(req, fi);
+}
+
+void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
 }
 
 void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
-	do_readdir(req, ino, size, off, fi, false);
+	(void)fi;
+	do_readdir(req, ino, size, off, false);
 }
 
 void fs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	do_readdir(req, ino, size, off, fi, true);
+	(void)fi;
+	do_readdir(req, ino, size, off, true);
+}
+
+void fs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)fi;
+	int fd = fs_inode_open(fs_of(req), fs_inode(req, ino), O_RDONLY | O_DIRECTORY);
+	int res = fd < 0 ? fd : (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	fuse_reply_err(req, -res);
 }
 
 /* What mkdir, mknod and symlink make: an object of TYPE with MODE, RDEV or TARGET. */
@@ -192,31 +209,44 @@ static int make_object(int dirfd, const char *name, const struct new_object *o)
 	return res < 0 ? -errno : 0;
 }
 
-/* Replies to a creation that ended with ERR (0 or -errno): on success with the new entry. */
-static void reply_made(fuse_req_t req, struct fs_inode *dir, const char *name, int err)
+/* The entry E of NAME just made in DIR (open as DIRFD), after a creation that ended with ERR:
+ * returns ERR, or the error of the lookup. A creation that cannot be replied to (no memory, no fd
+ * left for its inode) is undone, so that a failed mkdir or link leaves nothing behind. */
+static int entry_made(fuse_req_t req, struct fs_inode *dir, int dirfd, const char *name,
+		      bool is_dir, int err, struct fuse_entry_param *e)
 {
-	struct fuse_entry_param e;
-	if (!err)
-		err = fs_lookup_entry(fs_of(req), dir, name, &e);
+	if (!err && (err = fs_lookup_entry(fs_of(req), dir, name, e)) != 0)
+		unlinkat(dirfd, name, is_dir ? AT_REMOVEDIR : 0);
+	return err;
+}
+
+/* The fds of a request's inodes go back before the reply: once it is sent, the kernel may forget
+ * them, and another thread free them. */
+static void reply_entry_or_err(fuse_req_t req, int err, const struct fuse_entry_param *e)
+{
 	if (err)
 		fuse_reply_err(req, -err);
 	else
-		fuse_reply_entry(req, &e);
+		fuse_reply_entry(req, e);
 }
 
 static void make(fuse_req_t req, fuse_ino_t parent, const char *name, const struct new_object *o)
 {
 	struct fs_inode *dir = fs_inode(req, parent);
+	int dirfd = fs_inode_fd(fs_of(req), dir);
 	bool as_caller;
-	int err = fs_creds_enter(fs_of(req), req, &as_caller);
+	int err = dirfd < 0 ? dirfd : fs_creds_enter(fs_of(req), req, &as_caller);
 	if (!err) {
 		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
-		err = make_object(dir->fd, name, o);
+		err = make_object(dirfd, name, o);
 		fs_creds_leave(fs_of(req), as_caller);
 		if (err)
 			fs_watch_unexpect(fs_of(req), dir, name, IN_CREATE);
 	}
-	reply_made(req, dir, name, err);
+	struct fuse_entry_param e;
+	err = entry_made(req, dir, dirfd, name, o->type == S_IFDIR, err, &e);
+	fs_inode_put_fd(dir, dirfd);
+	reply_entry_or_err(req, err, &e);
 }
 
 void fs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -238,51 +268,71 @@ void fs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const ch
 /* linkat(AT_EMPTY_PATH) links the very inode of the handle but needs CAP_DAC_READ_SEARCH; a daemon
  * without it links through /proc/self/fd, which resolves to the same inode (never for a symlink,
  * whose /proc name could be taken as the link to follow). */
+static int link_object(struct fs_inode *in, int fd, int dirfd, const char *newname)
+{
+	int res = linkat(fd, "", dirfd, newname, AT_EMPTY_PATH);
+	if (res < 0 && errno == ENOENT && !S_ISLNK(in->type)) {
+		char proc[32];
+		fs_proc_path(fd, proc);
+		res = linkat(AT_FDCWD, proc, dirfd, newname, AT_SYMLINK_FOLLOW);
+	}
+	return res < 0 ? -errno : 0;
+}
+
 void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
+	struct fs *fs = fs_of(req);
 	struct fs_inode *in = fs_inode(req, ino), *dir = fs_inode(req, newparent);
 	if (in->view) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	fs_watch_expect(fs_of(req), dir, newname, IN_CREATE);
-	int res = linkat(in->fd, "", dir->fd, newname, AT_EMPTY_PATH);
-	if (res < 0 && errno == ENOENT && !S_ISLNK(in->type)) {
-		char proc[32];
-		fs_inode_proc_path(in, proc);
-		res = linkat(AT_FDCWD, proc, dir->fd, newname, AT_SYMLINK_FOLLOW);
+	int fd = fs_inode_fd(fs, in), dirfd = fs_inode_fd(fs, dir);
+	int err = fd < 0 ? fd : dirfd;
+	if (err >= 0) {
+		fs_watch_expect(fs, dir, newname, IN_CREATE);
+		if ((err = link_object(in, fd, dirfd, newname)) != 0)
+			fs_watch_unexpect(fs, dir, newname, IN_CREATE);
 	}
-	int err = res < 0 ? -errno : 0;
-	if (err)
-		fs_watch_unexpect(fs_of(req), dir, newname, IN_CREATE);
-	reply_made(req, dir, newname, err);
+	struct fuse_entry_param e;
+	err = entry_made(req, dir, dirfd, newname, false, err, &e);
+	fs_inode_put_fd(in, fd);
+	fs_inode_put_fd(dir, dirfd);
+	reply_entry_or_err(req, err, &e);
 }
 
 /* ERR of a removal or rename of NAME in DIR: a view is not in the backing directory (ENOENT
  * there), but it is there for the caller, who may not remove it: EPERM says so. */
-static int view_guard(fuse_req_t req, struct fs_inode *dir, const char *name, int err)
+static int view_guard(fuse_req_t req, int dirfd, const char *name, int err)
 {
-	return err == -ENOENT && fs_view_named(fs_of(req), dir->fd, name) ? -EPERM : err;
+	return err == -ENOENT && fs_view_named(fs_of(req), dirfd, name) ? -EPERM : err;
+}
+
+/* Removes NAME from DIR with unlinkat FLAGS (0 or AT_REMOVEDIR). */
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
+{
+	struct fs_inode *dir = fs_inode(req, parent);
+	int dirfd = fs_inode_fd(fs_of(req), dir);
+	int err = dirfd;
+	if (dirfd >= 0) {
+		fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
+		err = unlinkat(dirfd, name, flags) < 0 ? -errno : 0;
+		if (err)
+			fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
+		err = view_guard(req, dirfd, name, err);
+	}
+	fs_inode_put_fd(dir, dirfd);
+	fuse_reply_err(req, -err);
 }
 
 void fs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs_inode *dir = fs_inode(req, parent);
-	fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
-	int err = seg_unlink(dir->fd, name);
-	if (err)
-		fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
-	fuse_reply_err(req, -view_guard(req, dir, name, err));
+	remove_name(req, parent, name, 0);
 }
 
 void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs_inode *dir = fs_inode(req, parent);
-	fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
-	int err = unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0;
-	if (err)
-		fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
-	fuse_reply_err(req, err);
+	remove_name(req, parent, name, AT_REMOVEDIR);
 }
 
 /* The events a rename makes: the name leaves one place and arrives at the other (both ways for
@@ -303,10 +353,18 @@ static void rename_events(struct fs *fs, void (*note)(struct fs *, const struct 
 void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		  const char *newname, unsigned int flags)
 {
+	struct fs *fs = fs_of(req);
 	struct fs_inode *dir = fs_inode(req, parent), *newdir = fs_inode(req, newparent);
-	rename_events(fs_of(req), fs_watch_expect, dir, name, newdir, newname, flags);
-	int err = seg_rename(dir->fd, name, newdir->fd, newname, flags);
-	if (err)
-		rename_events(fs_of(req), fs_watch_unexpect, dir, name, newdir, newname, flags);
-	fuse_reply_err(req, -view_guard(req, dir, name, err));
+	int dirfd = fs_inode_fd(fs, dir), newdirfd = fs_inode_fd(fs, newdir);
+	int err = dirfd < 0 ? dirfd : newdirfd < 0 ? newdirfd : 0;
+	if (!err) {
+		rename_events(fs, fs_watch_expect, dir, name, newdir, newname, flags);
+		err = seg_rename(dirfd, name, newdirfd, newname, flags);
+		if (err)
+			rename_events(fs, fs_watch_unexpect, dir, name, newdir, newname, flags);
+		err = view_guard(req, dirfd, name, err);
+	}
+	fs_inode_put_fd(dir, dirfd);
+	fs_inode_put_fd(newdir, newdirfd);
+	fuse_reply_err(req, -err);
 }

@@ -27,20 +27,46 @@ static bool widened(int flags)
 	return (flags & O_ACCMODE) == O_WRONLY;
 }
 
-/* Wraps FD in an fs_file; takes FD over in every case. */
-static int file_new(struct fs *fs, int fd, struct fs_file **out)
+/* A new fs_file for REQ's caller, counted against what one user may hold (fs_file_register), that
+ * takes FD over once given (file_set_fd). */
+static int file_new(struct fs *fs, fuse_req_t req, struct fs_file **out)
 {
 	struct fs_file *f = calloc(1, sizeof(*f));
-	int err = f ? map_open(fd, &f->map) : -ENOMEM;
+	if (!f)
+		return -ENOMEM;
+	f->fd = -1;
+	int err = fs_file_register(fs, req, f);
 	if (err) {
 		free(f);
-		close(fd);
 		return err;
 	}
-	f->fd = fd;
-	fs_handle_add(fs, fs->files, f);
 	*out = f;
 	return 0;
+}
+
+/* F takes FD over, also when this fails (fs_file_free closes it). */
+static int file_set_fd(struct fs_file *f, int fd)
+{
+	f->fd = fd;
+	return map_open(fd, &f->map);
+}
+
+/* The object behind IN opened with FLAGS (the caller's, see open_flags): as that caller when
+ * WITH_CALLER (creds.c), through an O_PATH handle taken as the daemon; else as the daemon. */
+static int open_object(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
+		       bool with_caller)
+{
+	if (!with_caller)
+		return fs_inode_open(fs, in, flags);
+	int pathfd = fs_inode_fd(fs, in);
+	bool as_caller = false;
+	int fd = pathfd < 0 ? pathfd : fs_creds_enter(fs, req, &as_caller);
+	if (fd == 0) {
+		fd = seg_reopen(pathfd, flags);
+		fs_creds_leave(fs, as_caller);
+	}
+	fs_inode_put_fd(in, pathfd);
+	return fd;
 }
 
 /* An open that truncates is made with the caller's credentials (creds.c), so that tmpfs clears
@@ -49,27 +75,67 @@ static int file_new(struct fs *fs, int fd, struct fs_file **out)
 int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
 		 struct fs_file **out)
 {
-	bool as_caller = false;
-	int fd = (flags & O_TRUNC) ? fs_creds_enter(fs, req, &as_caller) : 0;
-	if (fd == 0) {
-		fd = seg_reopen(in->fd, open_flags(flags, true));
-		/* A file the caller may write but not read: open it as asked. */
-		if (fd == -EACCES && widened(flags))
-			fd = seg_reopen(in->fd, open_flags(flags, false));
-		fs_creds_leave(fs, as_caller);
+	struct fs_file *f;
+	int err = file_new(fs, req, &f);
+	if (err)
+		return err;
+	bool trunc = flags & O_TRUNC;
+	int fd = open_object(fs, req, in, open_flags(flags, true), trunc);
+	/* A file the caller may write but not read: open it as asked. */
+	if (fd == -EACCES && widened(flags))
+		fd = open_object(fs, req, in, open_flags(flags, false), trunc);
+	/* An append-only file (chattr +a) opens for writing only with O_APPEND: then every write
+	 * through this fd is an append, the only kind the file takes. */
+	if (fd == -EPERM && (flags & O_APPEND) && !trunc)
+		fd = fs_inode_open(fs, in, open_flags(flags, false) | O_APPEND);
+	err = fd < 0 ? fd : file_set_fd(f, fd);
+	if (err) {
+		fs_file_free(fs, NULL, f);
+		return err;
 	}
-	return fd < 0 ? fd : file_new(fs, fd, out);
+	fs_file_link(fs, f, in);
+	*out = f;
+	return 0;
+}
+
+void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	f->inode = in;
+	f->prev = NULL;
+	f->next = in->opens;
+	if (in->opens)
+		in->opens->prev = f;
+	in->opens = f;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static void file_unlink(struct fs *fs, struct fs_file *f)
+{
+	if (!f->inode)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		f->inode->opens = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&fs->lock);
 }
 
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 {
-	fs_handle_remove(fs, fs->files, f);
+	file_unlink(fs, f);
+	fs_file_unregister(fs, f);
 	if (f->backing)
 		fs_backing_put(fs, req, f->backing);
 	if (f->view)
 		fs_view_file_free(f->view);
-	map_close(f->map);
-	close(f->fd);
+	if (f->map)
+		map_close(f->map);
+	if (f->fd >= 0)
+		close(f->fd);
 	free(f);
 }
 
@@ -81,7 +147,7 @@ static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f
 	*id = 0;
 	if (!fs->passthrough)
 		return 0;
-	*id = fs_backing_get(fs, req, in);
+	*id = fs_backing_get(fs, req, in, f->fd);
 	if (*id < 0) {
 		fuse_log(FUSE_LOG_ERR, "shmfs: registering a backing file: %s\n", strerror(-*id));
 		return -EIO;
@@ -100,48 +166,92 @@ static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file
 	fi->direct_io = fs->direct_io;
 }
 
+/* Creates NAME in DIR (open as DIRFD) as the caller, or opens the regular file there without
+ * O_EXCL; *MADE says whether this call created it (so that a failure later can undo just that).
+ * Returns the open fd or -errno. */
+static int create_file(fuse_req_t req, struct fs_inode *dir, int dirfd, const char *name,
+		       int flags, mode_t mode, bool *made)
+{
+	struct fs *fs = fs_of(req);
+	bool as_caller;
+	int fd = fs_creds_enter(fs, req, &as_caller);
+	for (int tries = 0; fd == 0 && tries < 3; tries++) {
+		fs_watch_expect(fs, dir, name, IN_CREATE);
+		fd = seg_create(dirfd, name, open_flags(flags, true) | O_EXCL, mode);
+		/* A file the caller may write but not read: open it as asked. */
+		if (fd == -EACCES && widened(flags))
+			fd = seg_create(dirfd, name, open_flags(flags, false) | O_EXCL, mode);
+		*made = fd >= 0;
+		if (fd >= 0 || fd != -EEXIST || (flags & O_EXCL))
+			break;
+		fs_watch_unexpect(fs, dir, name, IN_CREATE);
+		fd = seg_open(dirfd, name, open_flags(flags, true));
+		if (fd == -EACCES && widened(flags))
+			fd = seg_open(dirfd, name, open_flags(flags, false));
+		if (fd != -ENOENT) /* (gone again since: create it after all) */
+			break;
+		fd = 0;
+	}
+	fs_creds_leave(fs, as_caller);
+	if (!*made)
+		fs_watch_unexpect(fs, dir, name, IN_CREATE);
+	return fd;
+}
+
+/* Removes NAME from DIRFD if it still is the file open as FD. */
+static void undo_create(int dirfd, const char *name, int fd)
+{
+	struct stat made, now;
+	if (fstat(fd, &made) == 0 && seg_stat(dirfd, name, &now) == 0 && made.st_dev == now.st_dev &&
+	    made.st_ino == now.st_ino)
+		seg_unlink(dirfd, name);
+}
+
+/* A create either replies with the new file open, or fails and leaves nothing behind: what it
+ * made is removed again when a later step fails (no fd or memory left for its inode, the user's
+ * share of open files used up, passthrough refused). */
 void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		  struct fuse_file_info *fi)
 {
-	struct fs_inode *dir = fs_inode(req, parent);
-	bool as_caller;
-	int fd = fs_creds_enter(fs_of(req), req, &as_caller);
-	if (fd == 0) {
-		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
-		fd = seg_create(dir->fd, name, open_flags(fi->flags, true) | (fi->flags & O_EXCL),
-				mode);
-		/* An existing file the caller may write but not read: open it as asked. */
-		if (fd == -EACCES && widened(fi->flags))
-			fd = seg_create(dir->fd, name, open_flags(fi->flags, false) | (fi->flags & O_EXCL),
-					mode);
-		fs_creds_leave(fs_of(req), as_caller);
-		if (fd < 0)
-			fs_watch_unexpect(fs_of(req), dir, name, IN_CREATE);
-	}
-
-	struct fs_file *f;
+	struct fs *fs = fs_of(req);
+	struct fs_inode *dir = fs_inode(req, parent), *in = NULL;
+	struct fs_file *f = NULL;
 	struct fuse_entry_param e;
-	int32_t backing_id;
-	int err = fd < 0 ? fd : file_new(fs_of(req), fd, &f);
-	if (!err && (err = fs_lookup_entry(fs_of(req), dir, name, &e)) != 0)
-		fs_file_free(fs_of(req), req, f);
-	if (!err && (err = hand_to_kernel(req, (struct fs_inode *)(uintptr_t)e.ino, f,
-					  &backing_id)) != 0) {
-		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
-		fs_file_free(fs_of(req), req, f);
-	}
-	if (err) {
-		fuse_reply_err(req, -err);
-		return;
-	}
-	file_attach(fs_of(req), fi, f);
+	int32_t backing_id = 0;
+	bool made = false;
+	int dirfd = fs_inode_fd(fs, dir);
+	int err = dirfd < 0 ? dirfd : file_new(fs, req, &f);
+	if (err)
+		goto out_err;
+	int fd = create_file(req, dir, dirfd, name, fi->flags, mode, &made);
+	if ((err = fd < 0 ? fd : file_set_fd(f, fd)) != 0 ||
+	    (err = fs_entry_reply_of(fs, dir, name, fd, &e)) != 0)
+		goto out_err;
+	in = (struct fs_inode *)(uintptr_t)e.ino;
+	fs_file_link(fs, f, in);
+	if ((err = hand_to_kernel(req, in, f, &backing_id)) != 0)
+		goto out_err;
+	fs_inode_put_fd(dir, dirfd);
+
+	file_attach(fs, fi, f);
 	fs_passthrough_arm(fi, backing_id, true);
 	int res = fuse_reply_create(req, &e, fi);
 	fs_passthrough_disarm(fi);
 	if (res == -ENOENT) { /* the creator was interrupted: the file first, it uses the inode */
-		fs_file_free(fs_of(req), req, f);
-		fs_inode_unref(fs_of(req), (struct fs_inode *)(uintptr_t)e.ino, 1);
+		fs_file_free(fs, req, f);
+		fs_inode_unref(fs, in, 1);
 	}
+	return;
+
+out_err:
+	if (made)
+		undo_create(dirfd, name, f->fd);
+	if (f)
+		fs_file_free(fs, req, f); /* (before the inode: it may hold the inode's backing id) */
+	if (in)
+		fs_inode_unref(fs, in, 1);
+	fs_inode_put_fd(dir, dirfd);
+	fuse_reply_err(req, -err);
 }
 
 void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -153,7 +263,10 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	struct fs_file *f;
 	int32_t backing_id;
-	int err = fs_privs_kill(req, in->fd); /* an O_TRUNC by a caller without CAP_FSETID */
+	int pathfd = fs_inode_fd(fs_of(req), in);
+	/* an O_TRUNC by a caller without CAP_FSETID */
+	int err = pathfd < 0 ? pathfd : fs_privs_kill(req, pathfd);
+	fs_inode_put_fd(in, pathfd);
 	if (!err)
 		err = fs_file_open(fs_of(req), req, in, fi->flags, &f);
 	if (!err && (err = hand_to_kernel(req, in, f, &backing_id)) != 0)

@@ -4,9 +4,26 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* POSIX ACLs, checked by the kernel as tmpfs checks them: it asks for system.posix_acl_access
+ * (and _default) through GETXATTR, caches them with the attributes (the watcher's invalidations drop
+ * both), and with them leaves the umask to the daemon (DONT_MASK: creds.c applies it), so that
+ * a directory's default ACL replaces it as on tmpfs. Both or neither. */
+static void fs_acl_init(struct fs *fs, struct fuse_conn_info *conn)
+{
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK)) {
+		fs_conn_want(conn, FUSE_CAP_POSIX_ACL);
+		fs->dont_mask = fs_conn_want(conn, FUSE_CAP_DONT_MASK);
+	} else {
+		fuse_log(FUSE_LOG_WARNING, "shmfs: this kernel offers no POSIX ACLs to FUSE: ACLs in "
+			 "the backing directory are not checked through the mount\n");
+	}
+}
 
 /* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
  * write must reach the segment when write(2) returns (and it conflicts with passthrough).
@@ -18,10 +35,11 @@
  * (fs_session_init). */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	fs_watch_start(userdata);
+	fs_watch_start(userdata, conn->proto_minor);
 	fs_conn_unwant(conn, FUSE_CAP_WRITEBACK_CACHE);
 	fs_conn_unwant(conn, FUSE_CAP_HANDLE_KILLPRIV);
 	fs_conn_want(conn, FUSE_CAP_AUTO_INVAL_DATA);
+	fs_acl_init(userdata, conn);
 	fs_conn_want(conn, FUSE_CAP_READDIRPLUS);
 	fs_splice_init(userdata, conn);
 	fs_session_init(userdata, conn);
@@ -116,10 +134,11 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	if (fs->ngroups < 0)
 		fs->ngroups = 0;
 	fs_inodes_init(fs);
+	pthread_mutex_init(&fs->backing_lock, NULL);
 	fs_watch_init(fs);
 	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->files = g_hash_table_new(NULL, NULL);
-	fs->dirs = g_hash_table_new(NULL, NULL);
+	fs->files_by_uid = g_hash_table_new(NULL, NULL);
 
 	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
 	 * umask must not take anything more away. */
@@ -127,17 +146,50 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	return fs;
 }
 
-void fs_handle_add(struct fs *fs, GHashTable *set, void *handle)
+/* Each open file holds an fd of the daemon's: a user who opens more than an eighth of its fd limit
+ * through the mount is refused, so that what is left always serves the others (lookups, which
+ * open an fd for a moment, and their own opens). */
+static unsigned files_per_user(void)
 {
-	pthread_mutex_lock(&fs->handles_lock);
-	g_hash_table_add(set, handle);
-	pthread_mutex_unlock(&fs->handles_lock);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT_MAX;
+	return MAX(rl.rlim_cur / 8, 16);
 }
 
-void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle)
+int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f)
 {
+	unsigned max = files_per_user();
+	f->uid = fuse_req_ctx(req)->uid;
+	gpointer key = GUINT_TO_POINTER(f->uid);
 	pthread_mutex_lock(&fs->handles_lock);
-	g_hash_table_remove(set, handle);
+	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->files_by_uid, key));
+	if (held < max) {
+		g_hash_table_insert(fs->files_by_uid, key, GUINT_TO_POINTER(held + 1));
+		g_hash_table_add(fs->files, f);
+	}
+	pthread_mutex_unlock(&fs->handles_lock);
+	if (held < max)
+		return 0;
+	static bool told;
+	if (!told)
+		fuse_log(FUSE_LOG_WARNING, "shmfs: uid %u holds %u files open through the mount, the "
+			 "most one user may: its next opens fail with EMFILE\n", (unsigned)f->uid, held);
+	told = true;
+	return -EMFILE;
+}
+
+void fs_file_unregister(struct fs *fs, struct fs_file *f)
+{
+	gpointer key = GUINT_TO_POINTER(f->uid);
+	pthread_mutex_lock(&fs->handles_lock);
+	if (g_hash_table_remove(fs->files, f)) {
+		unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->files_by_uid, key));
+		if (held > 1)
+			g_hash_table_insert(fs->files_by_uid, key, GUINT_TO_POINTER(held - 1));
+		else
+			g_hash_table_remove(fs->files_by_uid, key);
+	}
 	pthread_mutex_unlock(&fs->handles_lock);
 }
 
@@ -145,15 +197,12 @@ void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle)
 static void free_open_handles(struct fs *fs)
 {
 	fs->closing = true;
-	GList *files = g_hash_table_get_keys(fs->files), *dirs = g_hash_table_get_keys(fs->dirs);
+	GList *files = g_hash_table_get_keys(fs->files);
 	for (GList *l = files; l; l = l->next)
 		fs_file_free(fs, NULL, l->data);
-	for (GList *l = dirs; l; l = l->next)
-		fs_dir_free(fs, l->data);
 	g_list_free(files);
-	g_list_free(dirs);
 	g_hash_table_destroy(fs->files);
-	g_hash_table_destroy(fs->dirs);
+	g_hash_table_destroy(fs->files_by_uid);
 	pthread_mutex_destroy(&fs->handles_lock);
 }
 
@@ -190,6 +239,7 @@ void fs_free(struct fs *fs)
 	free_open_handles(fs);
 	fs_watch_free(fs);
 	fs_inodes_free(fs);
+	pthread_mutex_destroy(&fs->backing_lock);
 	typesrc_free(fs->types);
 	close(fs->root.fd);
 	g_free(fs->groups);

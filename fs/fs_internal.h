@@ -25,25 +25,30 @@
 #define FS_MAX_REQUEST ((size_t)1 << 20)
 
 /* One inode per backing object, keyed by (st_dev, st_ino, view), so hard links share it. Its nodeid is
- * its address. It holds an O_PATH | O_NOFOLLOW handle on the object: every operation works on that
- * handle with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
+ * its address. It holds no fd of its own but for the root and some directories (inode.c says why):
+ * fs_inode_fd gives an O_PATH handle on the object for the length of one operation, which works on
+ * it with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
  * leads the daemon anywhere. The root inode is the backing directory and is never forgotten. */
 struct fs_inode {
-	int fd;
 	dev_t dev;
 	ino_t ino;
 	mode_t type;      /* S_IFMT bits; an object never changes its type */
-	bool view;        /* the text view NAME.txt of segment NAME: FD is the segment's handle */
-	uint64_t nlookup; /* the kernel's references, under fs.lock */
-	/* The name it was last looked up by, in directory (parent_dev, parent_ino); a view's is its
-	 * segment's name. Under fs.lock; watch.c finds inodes by it. */
+	bool view;        /* the text view NAME.txt of segment NAME: its object is the segment */
+	int fd;           /* an O_PATH fd kept open (the root; directories within a budget), or -1 */
+	struct file_handle *handle; /* how to open the object again, or NULL: by its name */
+	/* Under fs.lock: the kernel's references, and the inodes whose parent this one is (and
+	 * operations using its fd for a moment): it is freed when both are 0. */
+	uint64_t nlookup;
+	unsigned holds;
+	/* The directory and name it was last looked up by (a view: its segment's name), under
+	 * fs.lock; the parent is held for it. NULL for the root. */
+	struct fs_inode *parent;
 	char *name;
-	dev_t parent_dev;
-	ino_t parent_ino;
+	struct fs_file *opens; /* its open files (a list through fs_file.next), under fs.lock */
 	int wd;           /* a directory's inotify watch, or -1; under fs.lock */
 	_Atomic bool cached; /* looked up in a watched directory: the kernel may keep its attributes */
 	/* Passthrough: the kernel allows one backing file per inode, so every open shares this
-	 * one (registered at the first open, closed after the last); under fs.lock. */
+	 * one (registered at the first open, closed after the last); under fs.backing_lock. */
 	int32_t backing_id;
 	unsigned backing_users;
 };
@@ -52,9 +57,15 @@ struct fs {
 	struct fs_inode root;
 	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
 	pthread_mutex_t lock;
+	pthread_mutex_t backing_lock; /* the inodes' passthrough backing ids; taken before lock */
+	int mount_fd;        /* the backing directory opened for reading: open_by_handle_at's anchor */
+	bool handles;        /* inodes are reached by file handle (inode.c), not by name */
+	unsigned kept_fds;   /* directory inodes holding an fd; under lock */
 	double timeout;      /* entry and attribute timeout in watched directories, seconds */
+	bool names_expire;   /* the kernel can expire every name at once (watch.c): names are kept */
 	struct typesrc *types; /* where segments' record types come from */
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
+	bool dont_mask;      /* POSIX ACLs: the kernel leaves the umask to the daemon (creds.c) */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
 	gid_t *groups;
 
@@ -77,11 +88,12 @@ struct fs {
 	_Atomic uint64_t spliced;       /* READ replies handed to libfuse to splice */
 	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
 
-	/* Open files and directories, so that those still open when the session ends (a daemon
-	 * stopped by a signal) are freed too; under handles_lock. */
+	/* Open files, so that those still open when the session ends (a daemon stopped by a signal)
+	 * are freed too, and how many each user holds (each holds an fd of the daemon's); under
+	 * handles_lock. */
 	pthread_mutex_t handles_lock;
 	GHashTable *files;   /* struct fs_file * */
-	GHashTable *dirs;    /* struct fs_dir * */
+	GHashTable *files_by_uid; /* uid -> how many of FILES it opened */
 	bool closing;        /* the session is over: no more backing ids to close */
 
 	/* -o cache=watch (watch.c): inotify on every directory the kernel knows */
@@ -99,22 +111,12 @@ struct fs {
  * serves the reads no pipe can hold (splice.c). */
 struct fs_file {
 	int fd;
+	uid_t uid;                 /* who opened it (fs_file_register counts it) */
+	struct fs_inode *inode;    /* whose opens list it is on (fs_file_link), or NULL */
+	struct fs_file *next, *prev;
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
 	struct seg_map *map;
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
-};
-
-/* An open directory: its entries as read at opendir (and again at a rewind), with the views of
- * typed segments added; a readdir offset is an index into them. */
-struct fs_dirent {
-	char *name;
-	ino_t ino;
-	unsigned char type; /* DT_* */
-};
-
-struct fs_dir {
-	GArray *entries; /* struct fs_dirent */
-	bool served;     /* some entries were sent: offset 0 again is a rewind */
 };
 
 static inline struct fs *fs_of(fuse_req_t req)
@@ -132,38 +134,53 @@ static inline struct fs_file *fs_file(struct fuse_file_info *fi)
 	return (struct fs_file *)(uintptr_t)fi->fh;
 }
 
-static inline struct fs_dir *fs_dir(struct fuse_file_info *fi)
-{
-	return (struct fs_dir *)(uintptr_t)fi->fh;
-}
-
 /* inode.c */
 /* Looks NAME up in PARENT and fills E (attributes and timeouts) with a referenced inode.
  * Returns 0 or -errno. */
 int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_param *e);
-/* Drops N of the kernel's references to IN; the last one frees it. */
+/* As fs_lookup_entry, for NAME in PARENT that FD (any fd, O_PATH included; not taken over) has
+ * open: the object just made (a create), with no second lookup by name. */
+int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,
+		      struct fuse_entry_param *e);
+/* Drops N of the kernel's references to IN; the last one frees it (when nothing holds it). */
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
+/* Keeps IN from being freed meanwhile (its parent pointer is followed without the lock). */
+void fs_inode_hold(struct fs *fs, struct fs_inode *in);
+void fs_inode_release(struct fs *fs, struct fs_inode *in);
 /* The inode's attributes, as the backing directory has them now (a view's are computed). */
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
-/* Takes one reference on the inode (the view of it, when VIEW) of the object behind HANDLE, which
- * it takes over (HANDLE -1: only an inode already in the table, else NULL); ST is the object's stat, NAME in PARENT what it was looked up by (a view: its
- * segment's name). Sets *TIMEOUT to how long the kernel may keep the entry and its attributes.
- * NULL when out of memory. */
-struct fs_inode *fs_inode_ref(struct fs *fs, int handle, const struct stat *st, bool view,
-			      const struct fs_inode *parent, const char *name, double *timeout);
+/* Takes one reference on the inode (the view of it, when VIEW) of the object ST, looked up as
+ * NAME in PARENT (a view: its segment's name). FD is an fd of the object (not taken over) from
+ * which a new inode is made; -1: only an inode already in the table, else NULL. Sets *TIMEOUT to
+ * how long the kernel may keep its attributes. NULL when out of memory. */
+struct fs_inode *fs_inode_get(struct fs *fs, int fd, const struct stat *st, bool view,
+			      struct fs_inode *parent, const char *name, double *timeout);
+/* An O_PATH fd on IN's object for one operation (the inode's own, or opened now: by its handle, or
+ * by its name if that still leads to it, else -ESTALE); give it back with fs_inode_put_fd.
+ * Returns the fd or -errno. */
+int fs_inode_fd(struct fs *fs, struct fs_inode *in);
+void fs_inode_put_fd(const struct fs_inode *in, int fd);
+/* Opens IN's object (a regular file or directory) for I/O with open(2) FLAGS, as the daemon:
+ * O_CREAT, O_EXCL and O_NOFOLLOW do not apply. Returns the new fd or -errno. */
+int fs_inode_open(struct fs *fs, struct fs_inode *in, int flags);
+/* The file handle of the object open as FD (g_free it), or NULL. */
+struct file_handle *fs_handle_of(int fd);
 /* Replies with the inode's attributes as they are now. */
 void fs_reply_attr(fuse_req_t req, struct fs_inode *in);
-/* "/proc/self/fd/N" for the inode's handle, for the calls that take no fd (chmod, xattrs). */
-void fs_inode_proc_path(const struct fs_inode *in, char buf[static 32]);
+/* "/proc/self/fd/FD", for the calls that take no fd (chmod, xattrs of an O_PATH fd). */
+void fs_proc_path(int fd, char buf[static 32]);
 void fs_inodes_init(struct fs *fs);
 void fs_inodes_free(struct fs *fs);
 
 /* view_ops.c: the sidecar views NAME.txt of typed segments. */
 /* The view NAME in PARENT ("X.txt" for a typed regular segment X), as fs_lookup_entry would
  * give it; -ENOENT when there is none. */
-int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,
+int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e);
+/* The view's name for segment SEG ("SEG.txt", g_free it), or NULL when it would not be a name
+ * (longer than NAME_MAX): such a segment has no view. */
+char *fs_view_name(const char *seg);
 /* True when NAME in DIRFD is the view X.txt of a typed segment X. */
 bool fs_view_named(struct fs *fs, int dirfd, const char *name);
 /* A view's inode number: the segment's with the top bit set, never a tmpfs inode's. */
@@ -185,17 +202,17 @@ int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
 /* REQ: the request that frees it (passthrough closes the backing id through it), NULL when the
  * session is over. */
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f);
+/* Puts F on IN's list of open files, whose fds reach IN's object when its name no longer does. */
+void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in);
 
 /* fs.c: the test knobs. True when the environment variable KNOB is "1" (SHMFS_FORCE_NO_...: make
  * the daemon take a path it would not take on this machine, so that the tests reach it). */
 bool fs_forced(const char *knob);
 
-/* fs.c: the registry of open handles. */
-void fs_handle_add(struct fs *fs, GHashTable *set, void *handle);
-void fs_handle_remove(struct fs *fs, GHashTable *set, void *handle);
-
-/* dir_ops.c */
-void fs_dir_free(struct fs *fs, struct fs_dir *d);
+/* fs.c: the registry of open files. Adds F, opened by REQ's caller: -EMFILE when that user holds
+ * as many as one user may (a share of the daemon's fd limit), else 0. */
+int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f);
+void fs_file_unregister(struct fs *fs, struct fs_file *f);
 
 /* passthrough.c: whether this mount may have passthrough, and the backing ids of inodes. */
 /* Why passthrough cannot be had (a phrase for the log), given whether the kernel's INIT offered
@@ -204,10 +221,10 @@ const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers);
 /* Settles the data mode at INIT: passthrough when WHY is NULL. Logs it; with passthrough=on and a
  * WHY, ends the session (fs_refused). */
 void fs_passthrough_settle(struct fs *fs, const char *why);
-/* The backing id of segment IN for one more open (in request REQ): registered with the kernel at
- * the first. Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put,
+/* The backing id of segment IN for one more open (in request REQ), whose own fd is FALLBACK_FD:
+ * registered with the kernel at the first. Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put,
  * whose REQ is NULL once the session is over (the kernel has dropped every id then). */
-int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in);
+int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd);
 void fs_backing_put(struct fs *fs, fuse_req_t req, struct fs_inode *in);
 
 /* passthrough_api.c (libfuse >= 3.17) or passthrough_raw.c (older): meson builds one of them.
@@ -245,6 +262,10 @@ void fs_privs_note_request(const void *buf, ssize_t len);
  * behind FD (an open file or an O_PATH handle): clears its set-user-ID and set-group-ID bits where
  * the request says the caller may not keep them, as tmpfs would. Returns 0 or -errno. */
 int fs_privs_kill(fuse_req_t req, int fd);
+/* The same for a change the kernel does not know is a write (an edit through a view, stored into
+ * the segment open as FD by the daemon): the bits go as for a write(2) by REQ's caller, who counts
+ * as lacking CAP_FSETID unless it is uid 0. */
+int fs_privs_kill_write(fuse_req_t req, int fd);
 
 /* splice.c: READ replies spliced from the segment. */
 /* At INIT, before the data mode is settled: tells libfuse the mount's max_read, and asks to
@@ -259,18 +280,23 @@ ssize_t fs_splice_send(int fdin, off_t *offin, int fdout, off_t *offout, size_t 
 
 /* watch.c: -o cache=watch. */
 /* Sets up the tables (in fs_new); starts watching the root, and the thread that turns inotify
- * events into invalidations (at INIT, unless -o cache=off); stops it (at the session's end). */
+ * events into invalidations (at INIT, unless -o cache=off), given the protocol minor version the
+ * kernel speaks; stops it (at the session's end). */
 void fs_watch_init(struct fs *fs);
-void fs_watch_start(struct fs *fs);
+void fs_watch_start(struct fs *fs, unsigned proto_minor);
 void fs_watch_stop(struct fs *fs);
 void fs_watch_free(struct fs *fs);
-/* Under fs.lock: watches a new directory inode (sets DIR->wd, -1 for anything else) ... */
-void fs_watch_dir(struct fs *fs, struct fs_inode *dir);
-/* ... notes that IN was looked up as NAME in PARENT and returns how long the kernel may keep it ... */
-double fs_watch_name(struct fs *fs, struct fs_inode *in, const struct fs_inode *parent,
-		     const char *name);
+/* Under fs.lock: watches a new directory inode, open as FD (sets DIR->wd, -1 for anything else) ... */
+void fs_watch_dir(struct fs *fs, struct fs_inode *dir, int fd);
+/* ... takes IN out of the name index before its name changes ... */
+void fs_watch_unname(struct fs *fs, struct fs_inode *in);
+/* ... puts it back under its (new) name, and returns how long the kernel may keep its attributes ... */
+double fs_watch_name(struct fs *fs, struct fs_inode *in);
 /* ... and forgets a freed inode. */
 void fs_watch_forget(struct fs *fs, struct fs_inode *in);
+/* How long the kernel may keep a name whose attributes it may keep for ATTR_TIMEOUT: as long, where
+ * the watcher can expire names (watch.c), else not at all. */
+double fs_entry_timeout(const struct fs *fs, double attr_timeout);
 /* Around a change of NAME in DIR made on a caller's behalf: its inotify event (IN_CREATE,
  * IN_DELETE, IN_MOVED_FROM or IN_MOVED_TO) is the daemon's own; unexpect when the change failed. */
 void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask);
@@ -287,8 +313,9 @@ void fs_readahead_find(struct fs *fs, dev_t dev);
 int fs_readahead_raise(struct fs *fs);
 
 /* creds.c */
-/* Makes the calling thread create files as the request's caller (uid, gid, groups) when the daemon
- * is root; *ENTERED tells fs_creds_leave whether there is anything to undo. */
+/* Makes the calling thread create files as the request's caller: its uid, gid and groups when the
+ * daemon is root, its umask where the kernel leaves that to the daemon; *ENTERED tells
+ * fs_creds_leave whether there is anything to undo. Returns 0 or -errno (nothing entered then). */
 int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered);
 void fs_creds_leave(struct fs *fs, bool entered);
 /* The supplementary groups of REQ's caller (g_free them), *N of them; NULL and 0 when the caller

@@ -31,9 +31,13 @@ struct kabi_in_header {
 
 struct kabi_out_header {
 	uint32_t len;
-	int32_t error;
+	int32_t error;   /* a reply: 0 or -errno; a notification (unique 0): its code */
 	uint64_t unique;
 };
+
+/* A notification with no argument (7.44, Linux 6.16): every name the kernel holds is looked up
+ * again at its next use. */
+#define KABI_NOTIFY_INC_EPOCH 8
 
 struct kabi_init_in {
 	uint32_t major, minor, max_readahead, flags;

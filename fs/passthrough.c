@@ -107,17 +107,25 @@ void fs_passthrough_settle(struct fs *fs, const char *why)
 }
 
 /* The backing file is opened read-write whatever the first open asked: every later open of the
- * inode shares it. The kernel keeps its own reference, so the fd is closed at once. */
-int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in)
+ * inode shares it. An append-only segment (chattr +a) opens for writing only with O_APPEND, and
+ * its writes are all appends anyway; an immutable one (+i) not at all, and its opens only read:
+ * then the first open's own file (FALLBACK_FD, as the caller asked) is the backing. The kernel keeps
+ * its own reference, so the fd is closed at once. fs.lock is not held across the open (a reopen by
+ * name takes it): backing_lock orders the first opens of an inode. */
+int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd)
 {
 	int32_t id;
-	pthread_mutex_lock(&fs->lock);
+	pthread_mutex_lock(&fs->backing_lock);
 	if (in->backing_users > 0) {
 		in->backing_users++;
 		id = in->backing_id;
 	} else {
-		int fd = seg_reopen(in->fd, O_RDWR);
-		id = fd < 0 ? fd : fs_backing_register(fs, req, fd);
+		int fd = fs_inode_open(fs, in, O_RDWR);
+		if (fd == -EPERM)
+			fd = fs_inode_open(fs, in, O_RDWR | O_APPEND);
+		id = fd == -EPERM ? fs_backing_register(fs, req, fallback_fd)
+		     : fd < 0     ? fd
+				  : fs_backing_register(fs, req, fd);
 		if (fd >= 0)
 			close(fd);
 		if (id > 0) {
@@ -125,18 +133,18 @@ int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in)
 			in->backing_users = 1;
 		}
 	}
-	pthread_mutex_unlock(&fs->lock);
+	pthread_mutex_unlock(&fs->backing_lock);
 	return id;
 }
 
 /* Once the session is over the connection is gone, and its backing ids with it. */
 void fs_backing_put(struct fs *fs, fuse_req_t req, struct fs_inode *in)
 {
-	pthread_mutex_lock(&fs->lock);
+	pthread_mutex_lock(&fs->backing_lock);
 	if (--in->backing_users == 0) {
 		if (!fs->closing && req)
 			fs_backing_unregister(fs, req, in->backing_id);
 		in->backing_id = 0;
 	}
-	pthread_mutex_unlock(&fs->lock);
+	pthread_mutex_unlock(&fs->backing_lock);
 }

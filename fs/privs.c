@@ -118,10 +118,10 @@ static bool caller_lacks_fsetid(fuse_req_t req, const char *proc)
 	}
 }
 
-int fs_privs_kill(fuse_req_t req, int fd)
+/* Clears FD's set-ID bits as a write, truncate or chown by REQ's caller would, where the caller
+ * LACKS_FSETID (called with the /proc name of FD). */
+static int kill_setid(fuse_req_t req, int fd, bool (*lacks_fsetid)(fuse_req_t, const char *))
 {
-	if (note == NOTE_NONE)
-		return 0;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -129,7 +129,7 @@ int fs_privs_kill(fuse_req_t req, int fd)
 		return 0;
 	char proc[32];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (!caller_lacks_fsetid(req, proc))
+	if (!lacks_fsetid(req, proc))
 		return 0;
 	mode_t kill = st.st_mode & S_ISUID;
 	if ((st.st_mode & S_ISGID) && ((st.st_mode & S_IXGRP) || !caller_in_group(req, st.st_gid)))
@@ -138,4 +138,21 @@ int fs_privs_kill(fuse_req_t req, int fd)
 	if (kill && chmod(proc, st.st_mode & 07777 & ~kill) < 0)
 		return -errno;
 	return 0;
+}
+
+int fs_privs_kill(fuse_req_t req, int fd)
+{
+	return note == NOTE_NONE ? 0 : kill_setid(req, fd, caller_lacks_fsetid);
+}
+
+/* A store the kernel does not know is a write says nothing about the caller's capabilities. */
+static bool caller_not_root(fuse_req_t req, const char *proc)
+{
+	(void)proc;
+	return fuse_req_ctx(req)->uid != 0;
+}
+
+int fs_privs_kill_write(fuse_req_t req, int fd)
+{
+	return kill_setid(req, fd, caller_not_root);
 }

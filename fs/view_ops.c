@@ -3,7 +3,9 @@
 #include "fs_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "edit.h"
@@ -30,14 +32,19 @@ static char *segment_name(const char *name)
 	return g_strndup(name, len - 4);
 }
 
-/* The declaration of the view's segment, looked up again now: its xattr, or the types file by
- * the name the segment had at the last lookup. */
-static char *decl_of(struct fs *fs, struct fs_inode *in)
+/* The declaration of the view's segment (open as FD), looked up again now: its xattr, or the
+ * types file by the name the segment had at the last lookup. */
+static char *decl_of(struct fs *fs, struct fs_inode *in, int fd)
 {
 	pthread_mutex_lock(&fs->lock);
 	g_autofree char *name = g_strdup(in->name);
 	pthread_mutex_unlock(&fs->lock);
-	return typesrc_lookup(fs->types, in->fd, name);
+	return typesrc_lookup(fs->types, fd, name);
+}
+
+char *fs_view_name(const char *seg)
+{
+	return strlen(seg) + 4 <= NAME_MAX ? g_strconcat(seg, ".txt", NULL) : NULL;
 }
 
 static uint64_t text_size(const char *decl, uint64_t seg_size)
@@ -74,18 +81,19 @@ static void view_attr(struct stat *st, uint64_t size)
 }
 
 /* The typed regular segment SEG in DIRFD: its handle and stat, and its declaration; -ENOENT when
- * it is missing, not a regular file, or has no type. */
+ * it is missing, not a regular file, or has no type; another -errno when it cannot be told (no
+ * fd left: the caller hears that, not that there is no view). */
 static int typed_segment(struct fs *fs, int dirfd, const char *seg, int *handle, struct stat *st,
 			 char **decl)
 {
 	*handle = seg_handle(dirfd, seg);
 	if (*handle < 0)
-		return -ENOENT;
-	if (seg_stat(*handle, "", st) == 0 && S_ISREG(st->st_mode) &&
-	    (*decl = typesrc_lookup(fs->types, *handle, seg)))
+		return *handle == -ELOOP || *handle == -ENOTDIR ? -ENOENT : *handle;
+	int err = seg_stat(*handle, "", st);
+	if (!err && S_ISREG(st->st_mode) && (*decl = typesrc_lookup(fs->types, *handle, seg)))
 		return 0;
 	close(*handle);
-	return -ENOENT;
+	return err ? err : -ENOENT;
 }
 
 bool fs_view_named(struct fs *fs, int dirfd, const char *name)
@@ -100,33 +108,41 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 	return true;
 }
 
-int fs_view_lookup(struct fs *fs, struct fs_inode *parent, const char *name,
+int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e)
 {
 	g_autofree char *seg = segment_name(name);
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
-	if (!seg || typed_segment(fs, parent->fd, seg, &handle, &st, &decl) != 0)
+	if (!seg)
 		return -ENOENT;
+	int err = typed_segment(fs, dirfd, seg, &handle, &st, &decl);
+	if (err)
+		return err;
 
 	*e = (struct fuse_entry_param){ .attr = st };
 	view_attr(&e->attr, text_size(decl, st.st_size));
 	double timeout;
-	struct fs_inode *in = fs_inode_ref(fs, handle, &st, true, parent, seg, &timeout);
+	struct fs_inode *in = fs_inode_get(fs, handle, &st, true, parent, seg, &timeout);
+	close(handle);
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
-	e->attr_timeout = e->entry_timeout = timeout;
+	e->attr_timeout = e->entry_timeout = timeout; /* (0: see fs_watch_name) */
 	return 0;
 }
 
 int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 {
-	int err = seg_stat(in->fd, "", st);
+	int fd = fs_inode_fd(fs, in);
+	if (fd < 0)
+		return fd;
+	int err = seg_stat(fd, "", st);
+	g_autofree char *decl = err ? NULL : decl_of(fs, in, fd);
+	fs_inode_put_fd(in, fd);
 	if (err)
 		return err;
-	g_autofree char *decl = decl_of(fs, in);
 	if (!decl)
 		return -ENOENT; /* the segment lost its type: its view is gone */
 	view_attr(st, text_size(decl, st->st_size));
@@ -147,9 +163,11 @@ void fs_view_file_free(struct fs_view_file *vf)
  * segment at the moment of the read, so no page cache could stay true for long. */
 void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
-	g_autofree char *decl = decl_of(fs_of(req), in);
+	int fd = fs_inode_fd(fs_of(req), in);
+	g_autofree char *decl = fd < 0 ? NULL : decl_of(fs_of(req), in, fd);
+	fs_inode_put_fd(in, fd);
 	if (!decl) {
-		fuse_reply_err(req, ENOENT);
+		fuse_reply_err(req, fd < 0 ? -fd : ENOENT);
 		return;
 	}
 	struct fs_file *f;
@@ -239,6 +257,13 @@ void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t si
 	int res = edit_apply(edits, f->map);
 	pthread_mutex_unlock(&vf->lock);
 	edit_free(edits);
+	/* The edit is a write to the segment: its set-ID bits go as for a write(2) by this caller, and
+	 * its modification time moves (stores into a mapping change no time on tmpfs). */
+	if (res >= 0)
+		res = fs_privs_kill_write(req, f->fd);
+	if (res >= 0 && futimens(f->fd, (const struct timespec[]){ { .tv_nsec = UTIME_OMIT },
+								   { .tv_nsec = UTIME_NOW } }) < 0)
+		res = -errno;
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else

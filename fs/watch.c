@@ -1,7 +1,8 @@
 /* watch.c - lets the kernel keep names and attributes for long (-o cache=watch) and keeps them true:
  * an inotify watch on each directory the kernel knows turns every change made there behind the
  * kernel's back (a name added, removed or renamed; a chmod, a truncation, a write) into an
- * invalidation of that name and that inode, well under a millisecond later on an idle machine.
+ * invalidation of that inode's attributes, and of the names the kernel holds, well under a
+ * millisecond later on an idle machine.
  *
  * Why not short timeouts: with timeouts of 0 every stat is a round trip to the daemon (LOOKUP, then
  * GETATTR), and `ls -l` of 10,000 segments took 30 times as long as on tmpfs. With long timeouts and
@@ -11,12 +12,20 @@
  * through a hard link that sits in a directory the kernel never looked into; stores through a
  * mapping (they change no attribute on tmpfs; data freshness is the job of open, see file_ops.c).
  *
- * Attributes only, never cached pages: dropping pages waits for their locks, which a writer holds
- * while its WRITE waits for the daemon. Killed then (SIGKILL), the daemon could not exit: this
- * thread would wait for the writer, and the writer for a reply no one sends, since the connection
- * ends only when the last thread has. A held fd still sees another program's write(2) at its next
- * read: the attributes come back with a new mtime, and the kernel drops the pages itself
- * (AUTO_INVAL_DATA, in the reader's own call). */
+ * Nothing this thread sends may wait for a lock that a client holds while it waits for the daemon:
+ * killed then (SIGKILL), the daemon could never exit, since the connection ends only when its last
+ * thread has, and the mount would hang for good. Two notifications can wait so:
+ *   - FUSE_NOTIFY_INVAL_ENTRY (and its expire-only form) takes the directory's lock, which a
+ *     client holds for the whole of a create or unlink there. So names are never invalidated one
+ *     by one: a change of names anywhere expires every name the kernel holds at once, with
+ *     FUSE_NOTIFY_INC_EPOCH (Linux 6.16), which only bumps a counter. Each name is looked up again
+ *     at its next use (one LOOKUP, which finds the inode in the table with a stat). Race-free: the
+ *     kernel tags a LOOKUP's reply with the epoch read before it was sent. A kernel without it
+ *     gets names that are never kept (an entry timeout of 0), attributes still kept.
+ *   - FUSE_NOTIFY_INVAL_INODE with a page range waits for page locks, which a writer holds while
+ *     its WRITE waits for the daemon: so attributes only, never cached pages. A held fd still sees
+ *     another program's write(2) at its next read: the attributes come back with a new mtime, and
+ *     the kernel drops the pages itself (AUTO_INVAL_DATA, in the reader's own call). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -29,6 +38,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "kernel_abi.h"
+
 /* Long, since every change is reported; not forever, so that what inotify cannot see (above)
  * still shows within a minute. */
 #define WATCH_TIMEOUT 60.0
@@ -38,19 +49,18 @@
 	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MODIFY |      \
 	 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 
-/* The name index: every inode (not a view) under the name it was last looked up by, in the
- * directory (parent_dev, parent_ino), so that an event, which carries only a name, finds it. */
+/* The name index: every inode (not a view) under the name it was last looked up by, in its
+ * parent directory, so that an event, which carries only a name, finds it. */
 static guint name_hash(gconstpointer p)
 {
 	const struct fs_inode *in = p;
-	return g_str_hash(in->name) ^ (guint)in->parent_ino ^ (guint)in->parent_dev;
+	return g_str_hash(in->name) ^ (guint)(uintptr_t)in->parent;
 }
 
 static gboolean name_equal(gconstpointer a, gconstpointer b)
 {
 	const struct fs_inode *x = a, *y = b;
-	return x->parent_ino == y->parent_ino && x->parent_dev == y->parent_dev &&
-	       strcmp(x->name, y->name) == 0;
+	return x->parent == y->parent && strcmp(x->name, y->name) == 0;
 }
 
 static fuse_ino_t nodeid(struct fs *fs, const struct fs_inode *in)
@@ -58,8 +68,8 @@ static fuse_ino_t nodeid(struct fs *fs, const struct fs_inode *in)
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
-/* A name in a directory (its nodeid), and for an expected event its kind: what the watcher's sets
- * hold. MASK is 0 in the sets of names to invalidate. */
+/* A name the daemon changes itself in a directory (its nodeid), with the kind of event that change
+ * makes: what the set of expected events holds. */
 struct entry {
 	fuse_ino_t parent;
 	uint32_t mask;
@@ -88,18 +98,13 @@ static struct entry *entry_new(fuse_ino_t parent, uint32_t mask, const char *nam
 	return e;
 }
 
-static GHashTable *entry_set(void)
-{
-	return g_hash_table_new_full(entry_hash, entry_equal, g_free, NULL);
-}
-
-void fs_watch_dir(struct fs *fs, struct fs_inode *dir)
+void fs_watch_dir(struct fs *fs, struct fs_inode *dir, int fd)
 {
 	dir->wd = -1;
 	if (!fs->watching || !S_ISDIR(dir->type))
 		return;
 	char proc[32];
-	fs_inode_proc_path(dir, proc);
+	fs_proc_path(fd, proc);
 	dir->wd = inotify_add_watch(fs->inotify_fd, proc, WATCH_MASK);
 	if (dir->wd < 0) {
 		static bool told;
@@ -114,26 +119,26 @@ void fs_watch_dir(struct fs *fs, struct fs_inode *dir)
 	g_hash_table_insert(fs->watches, GINT_TO_POINTER(dir->wd), dir);
 }
 
-double fs_watch_name(struct fs *fs, struct fs_inode *in, const struct fs_inode *parent,
-		     const char *name)
+void fs_watch_unname(struct fs *fs, struct fs_inode *in)
 {
-	bool same = in->name && in->parent_ino == parent->ino && in->parent_dev == parent->dev &&
-		    strcmp(in->name, name) == 0;
-	if (!same) {
-		if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
-			g_hash_table_remove(fs->names, in);
-		g_free(in->name);
-		in->name = g_strdup(name);
-		in->parent_dev = parent->dev;
-		in->parent_ino = parent->ino;
-		if (!in->view)
-			g_hash_table_replace(fs->names, in, in);
-	}
+	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
+		g_hash_table_remove(fs->names, in);
+}
+
+double fs_watch_name(struct fs *fs, struct fs_inode *in)
+{
+	if (!in->view)
+		g_hash_table_replace(fs->names, in, in);
 	/* A view's size follows its segment's size and type, which come with no event of its own. */
-	if (in->view || parent->wd < 0)
+	if (in->view || in->parent->wd < 0)
 		return 0;
 	in->cached = true;
 	return fs->timeout;
+}
+
+double fs_entry_timeout(const struct fs *fs, double attr_timeout)
+{
+	return fs->names_expire ? attr_timeout : 0;
 }
 
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in)
@@ -143,8 +148,7 @@ double fs_attr_timeout(struct fs *fs, const struct fs_inode *in)
 
 void fs_watch_forget(struct fs *fs, struct fs_inode *in)
 {
-	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
-		g_hash_table_remove(fs->names, in);
+	fs_watch_unname(fs, in);
 	if (in->wd >= 0) {
 		g_hash_table_remove(fs->watches, GINT_TO_POINTER(in->wd));
 		inotify_rm_watch(fs->inotify_fd, in->wd);
@@ -153,7 +157,7 @@ void fs_watch_forget(struct fs *fs, struct fs_inode *in)
 
 /* Names the daemon itself is about to add, remove or move, on a caller's behalf: the kernel learns
  * of those changes from the replies and updates its entries itself, so their events need no
- * invalidation (which would only make the next access look the name up again). Each is expected
+ * invalidation (which would make the next access to every name look it up again). Each is expected
  * for a second at most: an open(O_CREAT) of an existing file, for one, makes no event. Swallowing
  * an outside event by mistake does no harm either: it would be an event of the same kind on the
  * same name, just before the daemon's own change, whose reply the kernel takes as the truth. */
@@ -200,17 +204,12 @@ static bool expected(struct fs *fs, fuse_ino_t parent, const struct inotify_even
 	return (gint64)(intptr_t)due >= g_get_monotonic_time();
 }
 
-/* What one batch of events asks of the kernel: drop these names and these inodes' attributes.
- * Sets, so that a burst of events on one segment costs one invalidation. */
+/* What one batch of events asks of the kernel: drop these inodes' attributes (a set, so that a
+ * burst of events on one segment costs one invalidation), and maybe every name it holds. */
 struct todo {
-	GHashTable *entries; /* struct entry (mask 0) */
-	GHashTable *inodes;  /* nodeid */
+	bool names;
+	GHashTable *inodes; /* nodeid */
 };
-
-static void todo_entry(struct todo *t, fuse_ino_t parent, const char *name)
-{
-	g_hash_table_add(t->entries, entry_new(parent, 0, name));
-}
 
 static void todo_inode(struct todo *t, fuse_ino_t ino)
 {
@@ -222,19 +221,11 @@ static void todo_everything(struct fs *fs, struct todo *t)
 {
 	GHashTableIter it;
 	gpointer p;
+	t->names = true;
 	todo_inode(t, FUSE_ROOT_ID);
 	g_hash_table_iter_init(&it, fs->inodes);
-	while (g_hash_table_iter_next(&it, &p, NULL)) {
-		struct fs_inode *in = p, key = { .dev = in->parent_dev, .ino = in->parent_ino };
-		todo_inode(t, nodeid(fs, in));
-		if (!in->name)
-			continue;
-		struct fs_inode *parent = key.dev == fs->root.dev && key.ino == fs->root.ino
-						  ? &fs->root
-						  : g_hash_table_lookup(fs->inodes, &key);
-		if (parent)
-			todo_entry(t, nodeid(fs, parent), in->name);
-	}
+	while (g_hash_table_iter_next(&it, &p, NULL))
+		todo_inode(t, nodeid(fs, p));
 }
 
 /* Turns one event into invalidations; under fs.lock. */
@@ -254,35 +245,33 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 		todo_inode(t, parent);
 		return;
 	}
-	/* (A view's name needs nothing: the kernel never keeps a view's entry.) */
 	if (ev->mask & NAME_EVENTS) {
 		if (expected(fs, parent, ev))
 			return;
-		todo_entry(t, parent, ev->name);
+		t->names = true;
 		todo_inode(t, parent); /* its times and size changed too */
 	}
-	struct fs_inode key = { .parent_dev = dir->dev, .parent_ino = dir->ino,
-				.name = (char *)ev->name };
+	struct fs_inode key = { .parent = dir, .name = (char *)ev->name };
 	struct fs_inode *child = g_hash_table_lookup(fs->names, &key);
 	if (child)
 		todo_inode(t, nodeid(fs, child));
 }
 
-static void send_entries(struct fs *fs, GHashTable *entries)
+/* FUSE_NOTIFY_INC_EPOCH: a header alone, which libfuse 3.14 has no call for. The kernel answers
+ * EINVAL only when it does not know it (fs_watch_start checked that it does). */
+static void expire_names(struct fs *fs)
 {
-	GHashTableIter it;
-	gpointer p;
-	g_hash_table_iter_init(&it, entries);
-	while (g_hash_table_iter_next(&it, &p, NULL)) {
-		const struct entry *e = p;
-		fuse_lowlevel_notify_inval_entry(fs->se, e->parent, e->name, strlen(e->name));
+	struct kabi_out_header h = { .len = sizeof(h), .error = KABI_NOTIFY_INC_EPOCH };
+	if (write(fuse_session_fd(fs->se), &h, sizeof(h)) != sizeof(h)) {
+		static bool told;
+		if (!told)
+			fuse_log(FUSE_LOG_ERR, "shmfs: expiring names: %s\n", strerror(errno));
+		told = true;
 	}
 }
 
-/* The invalidations are sent with fs.lock released: the kernel may have to wait for a request in
- * flight on that directory, which another daemon thread is serving. An answer of ENOENT (the
- * kernel holds no such name or inode) is the common case and means nothing was cached. Inodes
- * go first: they are few, and a burst of thousands of names must not hold them back. */
+/* An answer of ENOENT (the kernel holds no such inode) is the common case and means nothing was
+ * cached. */
 static void todo_send(struct fs *fs, struct todo *t)
 {
 	GHashTableIter it;
@@ -290,15 +279,12 @@ static void todo_send(struct fs *fs, struct todo *t)
 	g_hash_table_iter_init(&it, t->inodes);
 	while (g_hash_table_iter_next(&it, &p, NULL))
 		fuse_lowlevel_notify_inval_inode(fs->se, (fuse_ino_t)(uintptr_t)p, -1, 0);
-	send_entries(fs, t->entries);
+	if (t->names && fs->names_expire)
+		expire_names(fs);
+	t->names = false;
+	g_hash_table_remove_all(t->inodes);
 }
 
-/* A LOOKUP the daemon answered just before a change, but which the kernel had not yet turned into
- * an entry when the invalidation came, would leave that entry stale for the whole timeout: the
- * kernel drops only entries it holds. So every name invalidated is invalidated once more, a few
- * milliseconds later, when such a reply has long been applied. (Attributes need no second pass:
- * the kernel itself ignores a reply older than the last invalidation of its inode.) */
-#define ECHO_DELAY_MS 3
 #define WATCHER_NICE -10
 
 /* The pause after a batch of writes' events is sent, before the next batch is read. A program
@@ -316,27 +302,14 @@ static void *watcher(void *arg)
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd[2] = { { .fd = fs->inotify_fd, .events = POLLIN },
 				 { .fd = fs->wake_fd, .events = POLLIN } };
-	struct todo t = { entry_set(), g_hash_table_new(NULL, NULL) };
-	GHashTable *echo = entry_set();
+	struct todo t = { false, g_hash_table_new(NULL, NULL) };
 	/* On a busy machine the invalidations must not wait for a time slice behind the programs
 	 * that make the changes: this thread sleeps nearly always, and runs first when it wakes.
 	 * (Only root may raise it; otherwise it stays at the daemon's priority.) */
 	setpriority(PRIO_PROCESS, (id_t)gettid(), WATCHER_NICE);
-	gint64 echo_due = 0; /* when the names in ECHO are to be sent again (they are while events
-			      * keep coming, too) */
 
 	for (;;) {
-		int wait = -1;
-		if (g_hash_table_size(echo)) {
-			gint64 left = echo_due - g_get_monotonic_time();
-			if (left <= 0) {
-				send_entries(fs, echo);
-				g_hash_table_remove_all(echo);
-				continue;
-			}
-			wait = (int)((left + 999) / 1000);
-		}
-		int ready = poll(pfd, 2, wait);
+		int ready = poll(pfd, 2, -1);
 		if (ready < 0 && errno != EINTR)
 			break;
 		if (ready <= 0)
@@ -362,22 +335,10 @@ static void *watcher(void *arg)
 		}
 		pthread_mutex_unlock(&fs->lock);
 		todo_send(fs, &t);
-		if (g_hash_table_size(echo) == 0)
-			echo_due = g_get_monotonic_time() + ECHO_DELAY_MS * 1000;
-		GHashTableIter it;
-		gpointer key;
-		g_hash_table_iter_init(&it, t.entries);
-		while (g_hash_table_iter_next(&it, &key, NULL)) {
-			g_hash_table_iter_steal(&it);
-			g_hash_table_add(echo, key);
-		}
-		g_hash_table_remove_all(t.inodes);
 		if (writes_only)
 			usleep(BATCH_PAUSE_US);
 	}
-	g_hash_table_destroy(t.entries);
 	g_hash_table_destroy(t.inodes);
-	g_hash_table_destroy(echo);
 	return NULL;
 }
 
@@ -386,13 +347,16 @@ void fs_watch_init(struct fs *fs)
 	fs->inotify_fd = fs->wake_fd = -1;
 	fs->watches = g_hash_table_new(NULL, NULL);
 	fs->names = g_hash_table_new(name_hash, name_equal);
-	fs->expected = entry_set();
+	fs->expected = g_hash_table_new_full(entry_hash, entry_equal, g_free, NULL);
 	fs->root.wd = -1;
 }
 
+/* FUSE_NOTIFY_INC_EPOCH came with protocol 7.44 (Linux 6.16). */
+#define EPOCH_MINOR 44
+
 /* At INIT, before any lookup, and so that fs_watch_stop (at the session's end, which follows
  * every INIT) always runs. The thread takes no signals: they are the session's. */
-void fs_watch_start(struct fs *fs)
+void fs_watch_start(struct fs *fs, unsigned proto_minor)
 {
 	if (fs->cache_off)
 		return;
@@ -415,7 +379,12 @@ void fs_watch_start(struct fs *fs)
 	}
 	fs->watching = true;
 	fs->timeout = WATCH_TIMEOUT;
-	fs_watch_dir(fs, &fs->root);
+	fs->names_expire = proto_minor >= EPOCH_MINOR;
+	if (!fs->names_expire)
+		fuse_log(FUSE_LOG_NOTICE, "shmfs: this kernel (FUSE 7.%u) cannot expire names without "
+			 "waiting on directory locks: names are looked up at every access (Linux 6.16 "
+			 "or newer keeps them)\n", proto_minor);
+	fs_watch_dir(fs, &fs->root, fs->root.fd);
 	/* The root's attributes are kept too: with default_permissions the kernel needs them fresh
 	 * for every path walk, and would otherwise ask for them at every open and unlink. */
 	fs->root.cached = fs->root.wd >= 0;

@@ -1,5 +1,11 @@
-/* xattr_ops.c - extended attributes, user.* only: other namespaces (trusted, security, system)
- * carry privileges that a root daemon must not lend to its callers, so they are not supported. */
+/* xattr_ops.c - extended attributes: user.* and the POSIX ACLs (system.posix_acl_access and
+ * system.posix_acl_default). Other namespaces (trusted, security, other system ones) carry
+ * privileges that a root daemon must not lend to its callers, so they are not supported.
+ *
+ * ACLs: the kernel checks them itself (FUSE_CAP_POSIX_ACL, fs.c), from what GETXATTR answers, and
+ * sends a SETXATTR or REMOVEXATTR of one only when the caller may change it (the file's owner, or
+ * CAP_FOWNER). The daemon makes that change with the caller's credentials (creds.c), so that tmpfs
+ * updates the mode as for that caller (clearing set-group-ID where the caller may not keep it). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -12,45 +18,72 @@ static bool user_name(const char *name)
 	return strncmp(name, "user.", 5) == 0;
 }
 
+static bool acl_name(const char *name)
+{
+	return strcmp(name, "system.posix_acl_access") == 0 ||
+	       strcmp(name, "system.posix_acl_default") == 0;
+}
+
+/* The names listed and passed on. */
+static bool passed_name(const char *name)
+{
+	return user_name(name) || acl_name(name);
+}
+
 /* The xattr calls take no O_PATH fd; /proc/self/fd/N reaches the inode itself. Symlinks cannot
  * hold user.* attributes on Linux, and their /proc name would be followed, so they are left out;
- * so are views, whose handle is their segment's. */
-static bool reachable(const struct fs_inode *in, char proc[static 32])
+ * so are views, whose object is their segment. Returns IN's O_PATH fd (fs_inode_put_fd it) with
+ * its /proc name in PROC, or -errno (-EPERM for those left out). */
+static int reach(struct fs *fs, struct fs_inode *in, char proc[static 32])
 {
 	if (S_ISLNK(in->type) || in->view)
-		return false;
-	fs_inode_proc_path(in, proc);
-	return true;
+		return -EPERM;
+	int fd = fs_inode_fd(fs, in);
+	if (fd >= 0)
+		fs_proc_path(fd, proc);
+	return fd;
+}
+
+/* A change of attribute NAME of IN: CHANGE(proc, name, ...) as the caller for an ACL. */
+static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+		  size_t size, int flags, bool remove)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_inode *in = fs_inode(req, ino);
+	if (!passed_name(name))
+		return -EOPNOTSUPP;
+	char proc[32];
+	int fd = reach(fs, in, proc);
+	if (fd < 0)
+		return fd;
+	bool as_caller = false;
+	int err = acl_name(name) ? fs_creds_enter(fs, req, &as_caller) : 0;
+	if (!err) {
+		int res = remove ? removexattr(proc, name) : setxattr(proc, name, value, size, flags);
+		err = res < 0 ? -errno : 0;
+		fs_creds_leave(fs, as_caller);
+	}
+	fs_inode_put_fd(in, fd);
+	return err;
 }
 
 void fs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		    size_t size, int flags)
 {
-	char proc[32];
-	if (!user_name(name))
-		fuse_reply_err(req, EOPNOTSUPP);
-	else if (!reachable(fs_inode(req, ino), proc))
-		fuse_reply_err(req, EPERM);
-	else
-		fuse_reply_err(req, setxattr(proc, name, value, size, flags) < 0 ? errno : 0);
+	fuse_reply_err(req, -change(req, ino, name, value, size, flags, false));
 }
 
 void fs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	char proc[32];
-	if (!user_name(name))
-		fuse_reply_err(req, EOPNOTSUPP);
-	else if (!reachable(fs_inode(req, ino), proc))
-		fuse_reply_err(req, EPERM);
-	else
-		fuse_reply_err(req, removexattr(proc, name) < 0 ? errno : 0);
+	fuse_reply_err(req, -change(req, ino, name, NULL, 0, 0, true));
 }
 
-/* Replies to a get or list call of SIZE (0: the caller asks how large) with RES bytes in BUF. */
+/* Replies to a get or list call of SIZE (0: the caller asks how large) with RES bytes in BUF, or
+ * -errno. */
 static void reply_value(fuse_req_t req, size_t size, const char *buf, ssize_t res)
 {
 	if (res < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, (int)-res);
 	else if (size == 0)
 		fuse_reply_xattr(req, res);
 	else
@@ -59,61 +92,68 @@ static void reply_value(fuse_req_t req, size_t size, const char *buf, ssize_t re
 
 void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux and
-	 * system.posix_acl_access of every file, and stops asking on a file system that answers
-	 * "not supported" once, which saves two round trips per file. */
-	char proc[32];
-	if (!user_name(name)) {
+	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux of
+	 * every file, and stops asking on a file system that answers "not supported" once, which
+	 * saves a round trip per file. */
+	struct fs_inode *in = fs_inode(req, ino);
+	if (!passed_name(name)) {
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	if (!reachable(fs_inode(req, ino), proc)) {
-		fuse_reply_err(req, ENODATA);
+	char proc[32];
+	int fd = reach(fs_of(req), in, proc);
+	if (fd < 0) {
+		fuse_reply_err(req, fd == -EPERM ? ENODATA : -fd);
 		return;
 	}
 	char *buf = size ? malloc(size) : NULL;
-	if (size && !buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	reply_value(req, size, buf, getxattr(proc, name, buf, size));
+	ssize_t res = size && !buf ? -ENOMEM : getxattr(proc, name, buf, size);
+	if (res == -1)
+		res = -errno;
+	fs_inode_put_fd(in, fd);
+	reply_value(req, size, buf, res);
 	free(buf);
 }
 
-/* Lists only the user.* names; the size asked for is that of the filtered list. */
-void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+/* The names of PROC's attributes that are passed on (g_free it), their total size in *LEN, or NULL
+ * with -errno in *LEN. */
+static char *passed_names(const char *proc, ssize_t *len)
 {
-	char proc[32];
-	if (!reachable(fs_inode(req, ino), proc)) {
-		reply_value(req, size, NULL, 0);
-		return;
-	}
 	ssize_t all = listxattr(proc, NULL, 0);
-	char *names = all > 0 ? malloc(all) : NULL;
-	if (all > 0 && (!names || (all = listxattr(proc, names, all)) < 0)) {
-		int err = names ? errno : ENOMEM;
-		free(names);
-		fuse_reply_err(req, err == ERANGE ? EAGAIN : err);
-		return;
-	}
+	char *names = all > 0 ? g_malloc(all) : NULL;
+	if (all > 0 && (all = listxattr(proc, names, all)) < 0 && errno == ERANGE)
+		errno = EAGAIN; /* more names since the first call: the caller may ask again */
 	if (all < 0) {
-		fuse_reply_err(req, errno);
-		return;
+		*len = -errno;
+		g_free(names);
+		return NULL;
 	}
-
 	ssize_t kept = 0;
 	for (ssize_t i = 0; i < all; i += strlen(names + i) + 1) {
-		size_t len = strlen(names + i) + 1;
-		if (user_name(names + i)) {
-			memmove(names + kept, names + i, len);
-			kept += len;
+		size_t n = strlen(names + i) + 1;
+		if (passed_name(names + i)) {
+			memmove(names + kept, names + i, n);
+			kept += n;
 		}
 	}
-	if (size && (size_t)kept > size) {
-		free(names);
-		fuse_reply_err(req, ERANGE);
+	*len = kept;
+	return names;
+}
+
+/* Lists only the names passed on; the size asked for is that of the filtered list. */
+void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	char proc[32];
+	int fd = reach(fs_of(req), in, proc);
+	if (fd < 0) {
+		reply_value(req, size, NULL, fd == -EPERM ? 0 : fd);
 		return;
 	}
-	reply_value(req, size, names, kept);
-	free(names);
+	ssize_t len;
+	g_autofree char *names = passed_names(proc, &len);
+	fs_inode_put_fd(in, fd);
+	if (len >= 0 && size && (size_t)len > size)
+		len = -ERANGE;
+	reply_value(req, size, names, len);
 }
