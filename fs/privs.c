@@ -12,7 +12,9 @@
  *   SETATTR valid 0                               a passthrough write that must clear them: the
  *           kernel's file_remove_privs -> notify_change(ATTR_FORCE | ATTR_KILL_*) -> fuse_setattr,
  *           which under killpriv_v2 strips the ATTR_KILL_* (and the ATTR_MODE they became) and
- *           still sends what is left: a SETATTR that asks for nothing. Nothing else sends one.
+ *           still sends what is left: a SETATTR that asks for nothing. chown(f, -1, -1) sends
+ *           the same (its ATTR_CTIME has no field in the protocol); empty_setattr tells them
+ *           apart by whether the caller may write the file.
  * The raw read hook under the session (passthrough_raw.c, passthrough_api.c) calls
  * fs_privs_note_request for every request; libfuse serves a request on the thread that read it,
  * right after, so a thread-local note reaches the operation (write, setattr, open).
@@ -24,8 +26,10 @@
 #include "fs_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/xattr.h>
 
 #include "kernel_abi.h"
@@ -140,8 +144,36 @@ static int kill_setid(fuse_req_t req, int fd, bool (*lacks_fsetid)(fuse_req_t, c
 	return 0;
 }
 
+/* An empty SETATTR: the set-ID clearing of a passthrough write, whose caller may write the file,
+ * or a chown(FD, -1, -1), which changes the ctime, clears set-user-ID (and set-group-ID where group
+ * execute is set) and is refused where that takes a mode change the caller may not make: so the
+ * same chown, made as the caller, after what a write would clear. (A write by root to a set-ID
+ * file that has security.capability loses its set-user-ID bit here too, as root's chown would.) */
+static int empty_setattr(fuse_req_t req, int fd)
+{
+	struct fs *fs = fs_of(req);
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	bool entered;
+	int err = fs_creds_enter(fs, req, &entered);
+	if (err)
+		return err;
+	bool writer = faccessat(AT_FDCWD, proc, W_OK, AT_EACCESS) == 0;
+	fs_creds_leave(fs, entered);
+	if (writer && (err = kill_setid(req, fd, caller_lacks_fsetid)) != 0)
+		return err;
+	if ((err = fs_creds_enter(fs, req, &entered)) != 0)
+		return err;
+	if (fchownat(fd, "", (uid_t)-1, (gid_t)-1, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		err = -errno;
+	fs_creds_leave(fs, entered);
+	return err;
+}
+
 int fs_privs_kill(fuse_req_t req, int fd)
 {
+	if (note == NOTE_EMPTY_SETATTR)
+		return empty_setattr(req, fd);
 	return note == NOTE_NONE ? 0 : kill_setid(req, fd, caller_lacks_fsetid);
 }
 

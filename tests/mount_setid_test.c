@@ -218,6 +218,80 @@ static void check_matrix(enum who who, bool kernel_clears)
 		ck_assert_int_gt(changed, 0);
 }
 
+/* chown(f, -1, -1) changes no owner, yet tmpfs clears set-user-ID (set-group-ID with group execute)
+ * and moves the ctime, or refuses where clearing takes a mode change the caller may not make: a
+ * file of someone else's. Through the mount it comes as a SETATTR of nothing, like a passthrough
+ * write's clearing (fs/privs.c). Every owner, mode and caller: the same errno and mode as tmpfs,
+ * but for one case the daemon cannot tell from a write: a caller who may write someone else's file
+ * gets the bits cleared, as its write would clear them, where tmpfs refuses the chown. */
+static bool chown_taken_for_write(bool kernel_clears, enum who who, uid_t owner, mode_t mode)
+{
+	/* (nobody is in the group; and without HANDLE_KILLPRIV_V2 the kernel does it all itself) */
+	return !kernel_clears && who == NOBODY_USER && owner != NOBODY && (mode & S_IWGRP);
+}
+
+static int chown_noop_errno(enum who who, const char *path)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_sys(pid);
+	if (pid == 0) {
+		if (who == NOBODY_USER && become_nobody(022) < 0)
+			_exit(100);
+		_exit(chown(path, (uid_t)-1, (gid_t)-1) == 0 ? 0 : errno);
+	}
+	int ws;
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) != 100);
+	return WEXITSTATUS(ws);
+}
+
+static void chown_noop_matrix(bool kernel_clears)
+{
+	static const uid_t owners[] = { 0, NOBODY };
+	static const mode_t modes[] = { 06755, 02775, 0644 };
+	int changed = 0;
+	for (size_t o = 0; o < G_N_ELEMENTS(owners); o++) {
+		for (size_t m = 0; m < G_N_ELEMENTS(modes); m++) {
+			for (enum who who = NOBODY_USER; who <= ROOT; who++) {
+				struct start start = { modes[m], NOBODY };
+				g_autofree char *nat_name = g_strdup_printf("cn-native-%zu-%zu-%d", o, m, who);
+				g_autofree char *mnt_name = g_strdup_printf("cn-mounted-%zu-%zu-%d", o, m, who);
+				prepare(nat_name, &start);
+				prepare(mnt_name, &start);
+				g_autofree char *nat = back_path(M, "%s", nat_name);
+				g_autofree char *mnt = mnt_path(M, "%s", mnt_name);
+				ck_assert_sys(chown(nat, owners[o], (gid_t)-1));
+				ck_assert_sys(chown(mnt, owners[o], (gid_t)-1));
+				ck_assert_sys(chmod(nat, modes[m]));
+				ck_assert_sys(chmod(mnt, modes[m]));
+				xlstat(mnt);
+				int nat_err = chown_noop_errno(who, nat), mnt_err = chown_noop_errno(who, mnt);
+				mode_t want = backing_mode(nat_name), got = backing_mode(mnt_name);
+				if (chown_taken_for_write(kernel_clears, who, owners[o], modes[m]) &&
+				    nat_err == EPERM) {
+					ck_assert_int_eq(mnt_err, 0);
+					ck_assert_int_eq(got, modes[m] & ~(S_ISUID | (modes[m] & S_IXGRP ? S_ISGID : 0)));
+					continue;
+				}
+				ck_assert_msg(nat_err == mnt_err && want == got,
+					      "chown -1 -1 by %s of %04o owned by %u: tmpfs %s, %04o; the "
+					      "mount %s, %04o", who_name[who], (unsigned)modes[m],
+					      (unsigned)owners[o], strerrorname_np(nat_err), (unsigned)want,
+					      strerrorname_np(mnt_err), (unsigned)got);
+				changed += want != modes[m] || nat_err != 0;
+			}
+		}
+	}
+	ck_assert_int_gt(changed, 0); /* the matrix holds cases where something happens */
+}
+
+START_TEST(test_chown_noop) { chown_noop_matrix(false); }
+END_TEST
+
+START_TEST(test_chown_noop_kernel_clears) { chown_noop_matrix(true); }
+END_TEST
+
 START_TEST(test_setid_as_nobody) { check_matrix(NOBODY_USER, false); }
 END_TEST
 START_TEST(test_setid_as_root) { check_matrix(ROOT, false); }
@@ -260,10 +334,12 @@ int main(void)
 	tcase_add_test(v2, test_setid_as_nobody);
 	tcase_add_test(v2, test_setid_as_root);
 	tcase_add_test(v2, test_setid_as_root_without_fsetid);
+	tcase_add_test(v2, test_chown_noop);
 	suite_add_tcase(s, v2);
 	TCase *kernel = mnt_tcase("kernel_clears", kernel_clears_setup);
 	tcase_add_test(kernel, test_setid_as_nobody_kernel_clears);
 	tcase_add_test(kernel, test_setid_as_root_kernel_clears);
+	tcase_add_test(kernel, test_chown_noop_kernel_clears);
 	suite_add_tcase(s, kernel);
 	return mnt_run_suite(s);
 }
