@@ -126,6 +126,7 @@ static void file_unlink(struct fs *fs, struct fs_file *f)
 
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 {
+	fs_locks_release(fs, f);
 	file_unlink(fs, f);
 	fs_file_unregister(fs, f);
 	if (f->backing)

@@ -53,6 +53,7 @@ static void fs_destroy(void *userdata)
 	struct fs *fs = userdata;
 	fs->closing = true; /* the connection is gone, and its backing ids with it */
 	fs_watch_stop(fs);
+	fs_locks_stop(fs);
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
 	fuse_log(FUSE_LOG_INFO, "shmfs: %llu READ replies were spliced\n",
@@ -91,6 +92,9 @@ static const struct fuse_lowlevel_ops ops = {
 	.fsync = fs_op_fsync,
 	.fallocate = fs_op_fallocate,
 	.lseek = fs_op_lseek,
+	.flock = fs_op_flock,
+	.getlk = fs_op_getlk,
+	.setlk = fs_op_setlk,
 	.setxattr = fs_op_setxattr,
 	.getxattr = fs_op_getxattr,
 	.listxattr = fs_op_listxattr,
@@ -139,6 +143,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->files = g_hash_table_new(NULL, NULL);
 	fs->files_by_uid = g_hash_table_new(NULL, NULL);
+	fs_locks_init(fs);
 
 	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
 	 * umask must not take anything more away. */
@@ -237,6 +242,7 @@ void fs_free(struct fs *fs)
 	if (!fs)
 		return;
 	free_open_handles(fs);
+	fs_locks_free(fs);
 	fs_watch_free(fs);
 	fs_inodes_free(fs);
 	pthread_mutex_destroy(&fs->backing_lock);

@@ -94,6 +94,7 @@ struct fs {
 	pthread_mutex_t handles_lock;
 	GHashTable *files;   /* struct fs_file * */
 	GHashTable *files_by_uid; /* uid -> how many of FILES it opened */
+	struct fs_locks *locks;   /* lock_ops.c */
 	bool closing;        /* the session is over: no more backing ids to close */
 
 	/* -o cache=watch (watch.c): inotify on every directory the kernel knows */
@@ -114,6 +115,7 @@ struct fs_file {
 	uid_t uid;                 /* who opened it (fs_file_register counts it) */
 	struct fs_inode *inode;    /* whose opens list it is on (fs_file_link), or NULL */
 	struct fs_file *next, *prev;
+	GArray *lock_owners;       /* the fcntl lock owners that locked through it (lock_ops.c) */
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
 	struct seg_map *map;
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
@@ -312,6 +314,14 @@ size_t fs_readahead_kb(const struct fs *fs);
 void fs_readahead_find(struct fs *fs, dev_t dev);
 int fs_readahead_raise(struct fs *fs);
 
+/* lock_ops.c: flock and fcntl locks, taken on the segment (see there). */
+void fs_locks_init(struct fs *fs);
+/* Drops the fcntl locks taken through F (it is being released). */
+void fs_locks_release(struct fs *fs, struct fs_file *f);
+/* At the session's end: answers the requests still waiting for a lock. */
+void fs_locks_stop(struct fs *fs);
+void fs_locks_free(struct fs *fs);
+
 /* creds.c */
 /* Makes the calling thread create files as the request's caller: its uid, gid and groups when the
  * daemon is root, its umask where the kernel leaves that to the daemon; *ENTERED tells
@@ -360,6 +370,11 @@ void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_
 void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 		     struct fuse_file_info *fi);
 void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
+
+void fs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op);
+void fs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock,
+		 int sleep);
+void fs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock);
 
 void fs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		    size_t size, int flags);
