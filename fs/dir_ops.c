@@ -66,7 +66,14 @@ static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const char *name,
 	if (!plus)
 		return fuse_add_direntry(req, buf, room, name, &e.attr, next);
 
-	if (!is_dot_or_dotdot(name)) {
+	/* An entry the kernel already holds goes without its attributes (nodeid 0: "nothing to
+	 * add"): the kernel keeps its dentry, attributes and cached ACLs as they are, which the
+	 * watcher keeps true, where a full entry would make it drop the ACLs and ask for them again
+	 * (one GETXATTR per name at every ls -l). */
+	int known = is_dot_or_dotdot(name) ? 1 : fs_entry_known(fs_of(req), dir, name);
+	if (known < 0)
+		return known == -ENOENT ? 0 : known;
+	if (!known) {
 		int err = fs_lookup_entry(fs_of(req), dir, name, &e);
 		if (err)
 			return err == -ENOENT ? 0 : err;

@@ -11,6 +11,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kernel_abi.h"
+
 /* The flags the daemon opens a segment with: the caller's access mode (the kernel has checked it),
  * write-only widened to read-write so the segment can be mapped (mmap needs a readable fd), and
  * O_TRUNC. The kernel itself handles O_APPEND offsets; other flags mean nothing for tmpfs. */
@@ -199,6 +201,35 @@ static int create_file(fuse_req_t req, struct fs_inode *dir, int dirfd, const ch
 	return fd;
 }
 
+/* O_TMPFILE: a file with no name in DIR (open as DIRFD), made as the caller, that a later link(2)
+ * may name. libfuse 3.14 has no operation for it: the raw layer turns the kernel's TMPFILE
+ * request into a CREATE of the name "/", which no other create can have (fs_tmpfile_request). */
+#define TMPFILE_NAME "/"
+
+static int create_tmpfile(fuse_req_t req, int dirfd, int flags, mode_t mode)
+{
+	struct fs *fs = fs_of(req);
+	bool as_caller;
+	int fd = fs_creds_enter(fs, req, &as_caller);
+	if (fd == 0) {
+		int how = O_TMPFILE | O_CLOEXEC | (flags & O_EXCL);
+		fd = openat(dirfd, ".", how | open_flags(flags, true), mode);
+		if (fd < 0 && errno == EACCES && widened(flags))
+			fd = openat(dirfd, ".", how | open_flags(flags, false), mode);
+		if (fd < 0)
+			fd = -errno;
+		fs_creds_leave(fs, as_caller);
+	}
+	return fd;
+}
+
+void fs_tmpfile_request(void *buf, ssize_t len)
+{
+	struct kabi_in_header *in = buf;
+	if (len >= (ssize_t)sizeof(*in) && in->opcode == KABI_OPCODE_TMPFILE)
+		in->opcode = KABI_OPCODE_CREATE; /* same arguments: fuse_create_in, then the name */
+}
+
 /* Removes NAME from DIRFD if it still is the file open as FD. */
 static void undo_create(int dirfd, const char *name, int fd)
 {
@@ -224,9 +255,11 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	int err = dirfd < 0 ? dirfd : file_new(fs, req, &f);
 	if (err)
 		goto out_err;
-	int fd = create_file(req, dir, dirfd, name, fi->flags, mode, &made);
+	bool tmpfile = strcmp(name, TMPFILE_NAME) == 0;
+	int fd = tmpfile ? create_tmpfile(req, dirfd, fi->flags, mode)
+			 : create_file(req, dir, dirfd, name, fi->flags, mode, &made);
 	if ((err = fd < 0 ? fd : file_set_fd(f, fd)) != 0 ||
-	    (err = fs_entry_reply_of(fs, dir, name, fd, &e)) != 0)
+	    (err = fs_entry_reply_of(fs, dir, tmpfile ? "" : name, fd, &e)) != 0)
 		goto out_err;
 	in = (struct fs_inode *)(uintptr_t)e.ino;
 	fs_file_link(fs, f, in);

@@ -145,6 +145,10 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
  * open: the object just made (a create), with no second lookup by name. */
 int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,
 		      struct fuse_entry_param *e);
+/* Whether the kernel holds NAME in PARENT as the inode the name leads to now, with attributes it
+ * may keep (looked up by that name, in a watched directory): 1, else 0; -errno when that cannot
+ * be told. */
+int fs_entry_known(struct fs *fs, struct fs_inode *parent, const char *name);
 /* Drops N of the kernel's references to IN; the last one frees it (when nothing holds it). */
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
 /* Keeps IN from being freed meanwhile (its parent pointer is followed without the lock). */
@@ -204,6 +208,9 @@ int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
 /* REQ: the request that frees it (passthrough closes the backing id through it), NULL when the
  * session is over. */
 void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f);
+/* The raw layer's hook for every request read (BUF, LEN bytes or a read error): the kernel's
+ * TMPFILE becomes a CREATE that fs_op_create knows for one (libfuse 3.14 has no tmpfile). */
+void fs_tmpfile_request(void *buf, ssize_t len);
 /* Puts F on IN's list of open files, whose fds reach IN's object when its name no longer does. */
 void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in);
 

@@ -356,3 +356,22 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
 	fs_inode_put_fd(parent, dirfd);
 	return err;
 }
+
+int fs_entry_known(struct fs *fs, struct fs_inode *parent, const char *name)
+{
+	int dirfd = fs_inode_fd(fs, parent);
+	if (dirfd < 0)
+		return dirfd;
+	struct stat st;
+	int err = seg_stat(dirfd, name, &st);
+	fs_inode_put_fd(parent, dirfd);
+	if (err)
+		return err == -ENOENT ? 0 : err; /* (a view, or gone: the lookup says which) */
+	struct fs_inode key = { .dev = st.st_dev, .ino = st.st_ino };
+	pthread_mutex_lock(&fs->lock);
+	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
+	bool known = in && in->nlookup > 0 && in->cached && in->parent == parent && in->name &&
+		     strcmp(in->name, name) == 0;
+	pthread_mutex_unlock(&fs->lock);
+	return known;
+}

@@ -18,6 +18,7 @@ enum {
 	KABI_OPCODE_WRITE = 16,
 	KABI_OPCODE_INIT = 26,
 	KABI_OPCODE_CREATE = 35,
+	KABI_OPCODE_TMPFILE = 51, /* 7.37: open(O_TMPFILE), with CREATE's arguments */
 };
 
 struct kabi_in_header {

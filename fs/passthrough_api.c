@@ -19,6 +19,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	(void)userdata;
 	ssize_t n = read(fd, buf, len);
+	fs_tmpfile_request(buf, n);
 	fs_privs_note_request(buf, n);
 	return n;
 }

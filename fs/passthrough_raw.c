@@ -48,6 +48,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 			ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
 		fs->kernel_offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
 	}
+	fs_tmpfile_request(buf, n);
 	fs_privs_note_request(buf, n);
 	return n;
 }

@@ -127,7 +127,7 @@ void fs_watch_unname(struct fs *fs, struct fs_inode *in)
 
 double fs_watch_name(struct fs *fs, struct fs_inode *in)
 {
-	if (!in->view)
+	if (!in->view && in->name[0]) /* (an O_TMPFILE file has no name until it is linked) */
 		g_hash_table_replace(fs->names, in, in);
 	/* A view's size follows its segment's size and type, which come with no event of its own. */
 	if (in->view || in->parent->wd < 0)
