@@ -922,6 +922,106 @@ START_TEST(test_fd_limit_failed_create_leaves_nothing)
 }
 END_TEST
 
+/* Each file open through the mount holds a daemon fd: one user who opens as many as it can is held
+ * to a share of the daemon's fds (an eighth), and the others' opens, creates and listings go on. */
+#define SHARE_LIMIT 256
+#define SHARE_OPENS 200
+
+static int nobody_opens_all(const void *arg)
+{
+	const int *pipes = arg; /* [0]: we say how many opened, [1]: the parent says done */
+	g_autofree char *p = mnt_path(M, "shared");
+	int fds[SHARE_OPENS], n = 0, err = 0;
+	for (; n < SHARE_OPENS; n++) {
+		if ((fds[n] = open(p, O_RDONLY)) < 0) {
+			err = errno;
+			break;
+		}
+	}
+	char msg[32];
+	int len = snprintf(msg, sizeof msg, "%d %d", n, err);
+	STEP(1, write(pipes[0], msg, len) == len, "tell the parent");
+	char c;
+	STEP(2, read(pipes[1], &c, 1) >= 0, "wait for the parent");
+	while (n > 0)
+		close(fds[--n]);
+	return 0;
+}
+
+START_TEST(test_open_files_shared_fairly)
+{
+	g_autofree char *bp = back_path(M, "shared");
+	ck_assert_int_eq(write_file(bp, "open me\n", 8), 0);
+	ck_assert_sys(chmod(bp, 0644));
+	ck_assert_int_eq(run("prlimit --pid %d --nofile=%d:%d", (int)M->daemon, SHARE_LIMIT, SHARE_LIMIT), 0);
+	int up[2], down[2];
+	ck_assert_sys(pipe(up));
+	ck_assert_sys(pipe(down));
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_sys(pid);
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (become_nobody(022) < 0)
+			_exit(100);
+		_exit(nobody_opens_all((int[]){ up[1], down[0] }));
+	}
+	close(up[1]);
+	close(down[0]);
+	char msg[32] = "";
+	ck_assert_int_gt(read(up[0], msg, sizeof msg - 1), 0);
+	int opened = 0, err = 0;
+	ck_assert_int_eq(sscanf(msg, "%d %d", &opened, &err), 2);
+	fprintf(stderr, "nobody opened %d files through the mount before %s (daemon fds: %d)\n", opened,
+		strerrorname_np(err), count_fds(M->daemon));
+	ck_assert_msg(opened < SHARE_OPENS && err == EMFILE, "nobody opened %d of %d, then %s: not held "
+		      "to its share of the daemon's %d fds", opened, SHARE_OPENS, strerrorname_np(err),
+		      SHARE_LIMIT);
+	/* while nobody holds its share, root opens, creates and lists */
+	int fds[20];
+	for (int i = 0; i < 20; i++) {
+		g_autofree char *mp = mnt_path(M, "root%02d", i);
+		fds[i] = open(mp, O_RDWR | O_CREAT, 0600);
+		ck_assert_msg(fds[i] >= 0, "root's create %d while nobody holds its share: %s", i,
+			      g_strerror(errno));
+	}
+	for (int i = 0; i < 20; i++)
+		close(fds[i]);
+	g_autofree char *qm = q(M->mountpoint);
+	int status;
+	g_autofree char *lines = capture_status(&status, "ls -l %s | grep -c ' root[0-9][0-9]$'", qm);
+	ck_assert_msg(status == 0 && atoi(lines) == 20, "root's ls -l while nobody holds its share: %s",
+		      lines);
+	close(down[1]);
+	ck_assert_int_eq(wait_pid(pid, 10), 0);
+	close(up[0]);
+}
+END_TEST
+
+/* Directories keep an fd each only within a quarter of the daemon's limit: 3,000 of them, one
+ * segment in each, list and read at 256 fds. */
+#define DIRS 3000
+
+START_TEST(test_many_directories_low_fd_limit)
+{
+	for (int i = 0; i < DIRS; i++) {
+		g_autofree char *d = back_path(M, "d%04d", i), *f = back_path(M, "d%04d/seg", i);
+		ck_assert_sys(mkdir(d, 0755));
+		ck_assert_int_eq(write_file(f, "in a dir", 8), 0);
+	}
+	ck_assert_int_eq(run("prlimit --pid %d --nofile=256:256", (int)M->daemon), 0);
+	g_autofree char *qm = q(M->mountpoint);
+	g_autofree char *segs = capture("ls -lR %s 2>&1 | grep -c ' seg$'", qm);
+	ck_assert_msg(atoi(segs) == DIRS, "ls -lR at 256 fds listed %s of %d segments", segs, DIRS);
+	for (int i = 0; i < DIRS; i += 97) {
+		g_autofree char *mp = mnt_path(M, "d%04d/seg", i);
+		ck_assert(file_equals(mp, "in a dir", 8));
+	}
+	ck_assert_int_lt(count_fds(M->daemon), 256);
+}
+END_TEST
+
 /* ---------------- 6. open directories and the daemon's memory ---------------- */
 
 #define DIR_ENTRIES 10000
@@ -1353,6 +1453,8 @@ int main(void)
 
 	TCase *create = mnt_tcase("create_at_fd_limit", mnt_fixture_setup);
 	tcase_add_test(create, test_fd_limit_failed_create_leaves_nothing);
+	tcase_add_test(create, test_open_files_shared_fairly);
+	tcase_add_test(create, test_many_directories_low_fd_limit);
 	suite_add_tcase(s, create);
 
 	TCase *big = mnt_tcase("unlink_frees", big_setup);
