@@ -120,7 +120,12 @@ static void fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 		}
 		if (!d && views)
 			return;
-		if (!d) { /* every name was sent: the views follow, from the start */
+		/* Every name was sent: the views follow, from the start, in the next reply, which
+		 * comes (at the offset of the last name) whenever this one holds names: so the pass
+		 * over the whole directory that finds the views is made once per listing. */
+		if (!d && r->used)
+			return;
+		if (!d) {
 			views = true;
 			rewinddir(dp);
 			continue;

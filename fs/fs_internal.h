@@ -151,8 +151,7 @@ int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, 
 int fs_entry_known(struct fs *fs, struct fs_inode *parent, const char *name);
 /* Drops N of the kernel's references to IN; the last one frees it (when nothing holds it). */
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
-/* Keeps IN from being freed meanwhile (its parent pointer is followed without the lock). */
-void fs_inode_hold(struct fs *fs, struct fs_inode *in);
+/* Gives back a hold taken (under fs.lock: IN->holds++) to use IN's fd without the lock. */
 void fs_inode_release(struct fs *fs, struct fs_inode *in);
 /* The inode's attributes, as the backing directory has them now (a view's are computed). */
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);

@@ -109,14 +109,6 @@ static void drop_unused(struct fs *fs, struct fs_inode *in)
 	}
 }
 
-void fs_inode_hold(struct fs *fs, struct fs_inode *in)
-{
-	pthread_mutex_lock(&fs->lock);
-	if (in != &fs->root)
-		in->holds++;
-	pthread_mutex_unlock(&fs->lock);
-}
-
 void fs_inode_release(struct fs *fs, struct fs_inode *in)
 {
 	pthread_mutex_lock(&fs->lock);
