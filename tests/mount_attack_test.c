@@ -75,39 +75,27 @@ static void set_type(const char *path, const char *decl)
 /* How many fds PID has open; -1 when its /proc entry cannot be read. */
 static int count_fds(pid_t pid)
 {
-	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
-	DIR *d = opendir(dir);
-	if (!d)
-		return -1;
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return proc_fds(pid, NULL, NULL);
+}
+
+struct deleted {
+	const char *needle;
+	GString *out;
+};
+
+static void note_deleted(int fd, const char *target, void *ctx)
+{
+	struct deleted *d = ctx;
+	if (strstr(target, d->needle) && g_str_has_suffix(target, " (deleted)"))
+		g_string_append_printf(d->out, "fd %d -> %s\n", fd, target);
 }
 
 /* The targets of PID's fds that are deleted files whose path contains NEEDLE, one per line (g_free). */
 static char *deleted_fds(pid_t pid, const char *needle)
 {
-	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
-	GString *out = g_string_new("");
-	DIR *d = opendir(dir);
-	if (!d)
-		return g_string_free(out, FALSE);
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		g_autofree char *link = g_strdup_printf("%s/%s", dir, e->d_name);
-		char target[PATH_MAX + 1];
-		ssize_t len = readlink(link, target, PATH_MAX);
-		if (len < 0)
-			continue;
-		target[len] = 0;
-		if (strstr(target, needle) && g_str_has_suffix(target, " (deleted)"))
-			g_string_append_printf(out, "fd %s -> %s\n", e->d_name, target);
-	}
-	closedir(d);
-	return g_string_free(out, FALSE);
+	struct deleted d = { needle, g_string_new("") };
+	proc_fds(pid, note_deleted, &d);
+	return g_string_free(d.out, FALSE);
 }
 
 static long rss_kib(pid_t pid)

@@ -885,6 +885,29 @@ char *proc_status(pid_t pid, const char *name)
 	return g_strndup(at, strcspn(at, "\n"));
 }
 
+int proc_fds(pid_t pid, void (*fn)(int fd, const char *target, void *ctx), void *ctx)
+{
+	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		g_autofree char *link = g_strdup_printf("%s/%s", dir, e->d_name);
+		char target[PATH_MAX + 1];
+		ssize_t len = fn ? readlink(link, target, PATH_MAX) : -1;
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		fn(atoi(e->d_name), target, ctx);
+	}
+	closedir(d);
+	return n;
+}
+
 char *findmnt_at(const char *mp, const char *column)
 {
 	g_autofree char *qmp = q(mp);

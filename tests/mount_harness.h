@@ -115,6 +115,9 @@ void sleep_ms(long ms);
 int wait_pid(pid_t pid, double seconds);
 /* The child of this process (a subreaper's adopted one) named shmfs; 0 when none. */
 pid_t adopted_daemon(void);
+/* PID's open fds: calls FN (unless NULL) with each one's number and link target; returns how many
+ * there are, or -1 when its /proc entry cannot be read. */
+int proc_fds(pid_t pid, void (*fn)(int fd, const char *target, void *ctx), void *ctx);
 /* The value of line NAME: of /proc/PID/status, blanks skipped (g_free it); asserts it is there. */
 char *proc_status(pid_t pid, const char *name);
 

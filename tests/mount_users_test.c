@@ -61,37 +61,35 @@ static void users_teardown(void)
 	remove_outside();
 }
 
+struct fds_on {
+	const char *path;
+	int n;
+	bool all_o_path;
+};
+
+static void note_fd_on(int fd, const char *target, void *ctx)
+{
+	struct fds_on *o = ctx;
+	if (strcmp(target, o->path) != 0)
+		return;
+	o->n++;
+	g_autofree char *info = g_strdup_printf("/proc/%d/fdinfo/%d", (int)g_mnt.daemon, fd);
+	g_autofree char *text = NULL;
+	if (!g_file_get_contents(info, &text, NULL, NULL))
+		return;
+	const char *f = strstr(text, "flags:");
+	unsigned long flags = f ? strtoul(f + 6, NULL, 8) : 0;
+	if (!(flags & O_PATH))
+		o->all_o_path = false;
+}
+
 /* How many fds of the daemon are open on PATH; *ALL_O_PATH says whether all such are O_PATH. */
 static int daemon_fds_on(const char *path, bool *all_o_path)
 {
-	g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)g_mnt.daemon);
-	DIR *d = opendir(dir);
-	ck_assert_msg(d != NULL, "opendir %s: %s", dir, g_strerror(errno));
-	int n = 0;
-	*all_o_path = true;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		g_autofree char *link = g_strdup_printf("%s/%s", dir, e->d_name);
-		char target[PATH_MAX + 1];
-		ssize_t len = readlink(link, target, PATH_MAX);
-		if (len < 0)
-			continue;
-		target[len] = 0;
-		if (strcmp(target, path) != 0)
-			continue;
-		n++;
-		g_autofree char *info = g_strdup_printf("/proc/%d/fdinfo/%s", (int)g_mnt.daemon, e->d_name);
-		g_autofree char *text = NULL;
-		if (!g_file_get_contents(info, &text, NULL, NULL))
-			continue;
-		const char *f = strstr(text, "flags:");
-		unsigned long flags = f ? strtoul(f + 6, NULL, 8) : 0;
-		if (!(flags & O_PATH))
-			*all_o_path = false;
-	}
-	closedir(d);
-	return n;
+	struct fds_on o = { path, 0, true };
+	ck_assert_msg(proc_fds(g_mnt.daemon, note_fd_on, &o) >= 0, "cannot read the daemon's fds");
+	*all_o_path = o.all_o_path;
+	return o.n;
 }
 
 /* ---------------- other users' segments ---------------- */
