@@ -142,7 +142,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	fs_watch_init(fs);
 	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->files = g_hash_table_new(NULL, NULL);
-	fs->files_by_uid = g_hash_table_new(NULL, NULL);
+	fs->fds_by_uid = g_hash_table_new(NULL, NULL);
 	fs_locks_init(fs);
 
 	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
@@ -151,10 +151,10 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	return fs;
 }
 
-/* Each open file holds an fd of the daemon's: a user who opens more than an eighth of its fd limit
- * through the mount is refused, so that what is left always serves the others (lookups, which
- * open an fd for a moment, and their own opens). */
-static unsigned files_per_user(void)
+/* Each file open through the mount holds an fd of the daemon's (and each fcntl lock owner's holder,
+ * lock_ops.c): a user who holds an eighth of its fd limit so is refused more, so that what is left
+ * always serves the others (lookups, which open an fd for a moment, and their own opens). */
+static unsigned fds_per_user(void)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -162,39 +162,59 @@ static unsigned files_per_user(void)
 	return MAX(rl.rlim_cur / 8, 16);
 }
 
-int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f)
+/* Under handles_lock: UID holds one more (or, with DELTA -1, one less) of its share. */
+static void count_fd(struct fs *fs, uid_t uid, int delta)
 {
-	unsigned max = files_per_user();
-	f->uid = fuse_req_ctx(req)->uid;
-	gpointer key = GUINT_TO_POINTER(f->uid);
+	gpointer key = GUINT_TO_POINTER(uid);
+	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->fds_by_uid, key)) + delta;
+	if (held)
+		g_hash_table_insert(fs->fds_by_uid, key, GUINT_TO_POINTER(held));
+	else
+		g_hash_table_remove(fs->fds_by_uid, key);
+}
+
+int fs_fd_take(struct fs *fs, uid_t uid)
+{
+	unsigned max = fds_per_user();
 	pthread_mutex_lock(&fs->handles_lock);
-	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->files_by_uid, key));
-	if (held < max) {
-		g_hash_table_insert(fs->files_by_uid, key, GUINT_TO_POINTER(held + 1));
-		g_hash_table_add(fs->files, f);
-	}
+	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->fds_by_uid, GUINT_TO_POINTER(uid)));
+	if (held < max)
+		count_fd(fs, uid, 1);
 	pthread_mutex_unlock(&fs->handles_lock);
 	if (held < max)
 		return 0;
 	static bool told;
 	if (!told)
 		fuse_log(FUSE_LOG_WARNING, "shmfs: uid %u holds %u files open through the mount, the "
-			 "most one user may: its next opens fail with EMFILE\n", (unsigned)f->uid, held);
+			 "most one user may: its next opens fail with EMFILE\n", (unsigned)uid, held);
 	told = true;
 	return -EMFILE;
 }
 
+void fs_fd_give(struct fs *fs, uid_t uid)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	count_fd(fs, uid, -1);
+	pthread_mutex_unlock(&fs->handles_lock);
+}
+
+int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f)
+{
+	f->uid = fuse_req_ctx(req)->uid;
+	int err = fs_fd_take(fs, f->uid);
+	if (err)
+		return err;
+	pthread_mutex_lock(&fs->handles_lock);
+	g_hash_table_add(fs->files, f);
+	pthread_mutex_unlock(&fs->handles_lock);
+	return 0;
+}
+
 void fs_file_unregister(struct fs *fs, struct fs_file *f)
 {
-	gpointer key = GUINT_TO_POINTER(f->uid);
 	pthread_mutex_lock(&fs->handles_lock);
-	if (g_hash_table_remove(fs->files, f)) {
-		unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->files_by_uid, key));
-		if (held > 1)
-			g_hash_table_insert(fs->files_by_uid, key, GUINT_TO_POINTER(held - 1));
-		else
-			g_hash_table_remove(fs->files_by_uid, key);
-	}
+	if (g_hash_table_remove(fs->files, f))
+		count_fd(fs, f->uid, -1);
 	pthread_mutex_unlock(&fs->handles_lock);
 }
 
@@ -207,7 +227,7 @@ static void free_open_handles(struct fs *fs)
 		fs_file_free(fs, NULL, l->data);
 	g_list_free(files);
 	g_hash_table_destroy(fs->files);
-	g_hash_table_destroy(fs->files_by_uid);
+	g_hash_table_destroy(fs->fds_by_uid);
 	pthread_mutex_destroy(&fs->handles_lock);
 }
 

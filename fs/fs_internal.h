@@ -93,7 +93,7 @@ struct fs {
 	 * handles_lock. */
 	pthread_mutex_t handles_lock;
 	GHashTable *files;   /* struct fs_file * */
-	GHashTable *files_by_uid; /* uid -> how many of FILES it opened */
+	GHashTable *fds_by_uid; /* uid -> how many fds it holds (FILES it opened, lock holders) */
 	struct fs_locks *locks;   /* lock_ops.c */
 	bool closing;        /* the session is over: no more backing ids to close */
 
@@ -217,8 +217,12 @@ void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in);
  * the daemon take a path it would not take on this machine, so that the tests reach it). */
 bool fs_forced(const char *knob);
 
-/* fs.c: the registry of open files. Adds F, opened by REQ's caller: -EMFILE when that user holds
- * as many as one user may (a share of the daemon's fd limit), else 0. */
+/* fs.c: the share of the daemon's fds one user may hold through the mount. Takes one for UID:
+ * -EMFILE when it holds as many as one user may (an eighth of the daemon's fd limit), else 0. */
+int fs_fd_take(struct fs *fs, uid_t uid);
+void fs_fd_give(struct fs *fs, uid_t uid);
+/* fs.c: the registry of open files. Adds F, opened by REQ's caller, taking one of its fds
+ * (fs_fd_take's error, or 0). */
 int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f);
 void fs_file_unregister(struct fs *fs, struct fs_file *f);
 

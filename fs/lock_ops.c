@@ -18,7 +18,8 @@
  * A lock that must wait (F_SETLKW, flock without LOCK_NB) never holds a worker thread: the request
  * waits in a list, tried again every few milliseconds, until it is granted or the caller is
  * interrupted (EINTR). One user may have LOCK_WAITS_PER_USER such waits at once, and an open file
- * LOCK_OWNERS_PER_FILE owners; past that, ENOLCK. */
+ * LOCK_OWNERS_PER_FILE owners; each holder is one of its user's share of fds (fs_fd_take); past
+ * any of these, ENOLCK. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -39,6 +40,8 @@ struct holder_key {
 struct holder {
 	struct holder_key key;
 	int fd;
+	uid_t uid;       /* whose share of the daemon's fds it takes (fs_fd_take) */
+	struct fs *fs;
 };
 
 static guint holder_hash(gconstpointer p)
@@ -57,6 +60,7 @@ static void holder_free(gpointer p)
 {
 	struct holder *h = p;
 	close(h->fd); /* its locks go with it */
+	fs_fd_give(h->fs, h->uid);
 	g_free(h);
 }
 
@@ -109,9 +113,9 @@ static int open_holder(struct fs *fs, struct fs_inode *in)
 	return fd;
 }
 
-/* The holder fd of OWNER's locks on F's inode, made at its first use, and noted on F (whose
- * release drops it). Returns the fd (the holder's: do not close it) or -errno. */
-static int holder_fd(struct fs *fs, struct fs_file *f, uint64_t owner)
+/* The holder fd of OWNER's locks on F's inode, made at its first use (as one of UID's fds), and
+ * noted on F (whose release drops it). Returns the fd (the holder's: do not close it) or -errno. */
+static int holder_fd(struct fs *fs, struct fs_file *f, uint64_t owner, uid_t uid)
 {
 	struct fs_locks *l = fs->locks;
 	struct holder_key key = { f->inode, owner };
@@ -124,16 +128,21 @@ static int holder_fd(struct fs *fs, struct fs_file *f, uint64_t owner)
 	pthread_mutex_unlock(&l->lock);
 	if (!noted && f->lock_owners && f->lock_owners->len >= LOCK_OWNERS_PER_FILE)
 		return -ENOLCK;
-	if (fd < 0 && (fd = open_holder(fs, f->inode)) < 0)
+	if (fd < 0 && fs_fd_take(fs, uid) != 0)
+		return -ENOLCK; /* (its share of the daemon's fds is used up) */
+	if (fd < 0 && (fd = open_holder(fs, f->inode)) < 0) {
+		fs_fd_give(fs, uid);
 		return fd;
+	}
 
 	pthread_mutex_lock(&l->lock);
 	if (!h && (h = g_hash_table_lookup(l->holders, &key))) { /* made meanwhile */
 		close(fd);
+		fs_fd_give(fs, uid);
 		fd = h->fd;
 	} else if (!h) {
 		h = g_new(struct holder, 1);
-		*h = (struct holder){ key, fd };
+		*h = (struct holder){ key, fd, uid, fs };
 		g_hash_table_insert(l->holders, &h->key, h);
 	}
 	if (!noted) {
@@ -305,7 +314,7 @@ void fs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, stru
 		 int sleep)
 {
 	(void)ino;
-	int fd = holder_fd(fs_of(req), fs_file(fi), fi->lock_owner);
+	int fd = holder_fd(fs_of(req), fs_file(fi), fi->lock_owner, fuse_req_ctx(req)->uid);
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
 		return;
@@ -319,7 +328,7 @@ void fs_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, stru
 void fs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock)
 {
 	(void)ino;
-	int fd = holder_fd(fs_of(req), fs_file(fi), fi->lock_owner);
+	int fd = holder_fd(fs_of(req), fs_file(fi), fi->lock_owner, fuse_req_ctx(req)->uid);
 	struct flock lk = *lock;
 	lk.l_pid = 0;
 	if (fd >= 0 && fcntl(fd, F_OFD_GETLK, &lk) < 0)
@@ -348,6 +357,8 @@ void fs_locks_stop(struct fs *fs)
 void fs_locks_free(struct fs *fs)
 {
 	struct fs_locks *l = fs->locks;
+	/* every holder is noted on an open file, whose release (fs_free frees them first) drops it */
+	g_assert(g_hash_table_size(l->holders) == 0);
 	g_hash_table_destroy(l->holders);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->lock);

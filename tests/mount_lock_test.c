@@ -336,6 +336,71 @@ START_TEST(test_waits_are_bounded_per_user)
 }
 END_TEST
 
+/* Each fcntl lock owner's holder is an fd of the daemon's, counted in its user's share: nobody's
+ * forty owners on one open file, with the daemon at 256 fds (a share of 32), get ENOLCK past the
+ * share, and root still opens and locks. */
+#define OWNERS 40
+
+START_TEST(test_lock_owners_count_in_the_share)
+{
+	g_autofree char *mnt = fresh_segment("owners");
+	ck_assert_int_eq(run("prlimit --pid %d --nofile=256:256", (int)M->daemon), 0);
+	int out[2];
+	ck_assert_sys(pipe(out));
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_sys(pid);
+	if (pid == 0) {
+		close(out[0]);
+		if (become_nobody(022) < 0)
+			_exit(100);
+		int fd = open(mnt, O_RDWR);
+		if (fd < 0)
+			_exit(101);
+		int refused = 0;
+		pid_t owners[OWNERS];
+		for (int i = 0; i < OWNERS; i++) {
+			pid_t c = owners[i] = fork(); /* another owner of the same open file */
+			if (c == 0) {
+				struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i,
+						    .l_len = 1 };
+				if (fcntl(fd, F_SETLK, &lk) == 0)
+					pause(); /* held until the parent ends it */
+				_exit(errno == ENOLCK ? 1 : 2);
+			}
+			int ws;
+			if (c > 0 && waitpid(c, &ws, WNOHANG) == 0)
+				usleep(20000);
+			if (c > 0 && waitpid(c, &ws, WNOHANG) == c)
+				refused += WIFEXITED(ws) && WEXITSTATUS(ws) == 1;
+		}
+		char msg[16];
+		int n = snprintf(msg, sizeof msg, "%d", refused);
+		if (write(out[1], msg, n) != n)
+			_exit(102);
+		for (int i = 0; i < OWNERS; i++) {
+			if (owners[i] > 0) {
+				kill(owners[i], SIGKILL);
+				waitpid(owners[i], NULL, 0);
+			}
+		}
+		_exit(0);
+	}
+	close(out[1]);
+	char msg[16] = "";
+	ck_assert_int_gt(read(out[0], msg, sizeof msg - 1), 0);
+	close(out[0]);
+	wait_pid(pid, 10);
+	int refused = atoi(msg);
+	ck_assert_msg(refused > 0 && refused <= OWNERS - 16, "nobody's %d lock owners: %d refused",
+		      OWNERS, refused);
+	int fd = open(mnt, O_RDWR);
+	ck_assert_sys(fd);
+	ck_assert_sys(lock_fd(fd, FCNTL, false)); /* root's own, in its own share */
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	mnt_require_root("private tmpfs, allow_other, nobody");
@@ -348,6 +413,7 @@ int main(void)
 	tcase_add_test(tc, test_getlk_names_the_other_side);
 	tcase_add_loop_test(tc, test_close_lets_go, FCNTL, FLOCK + 1);
 	tcase_add_test(tc, test_waits_are_bounded_per_user);
+	tcase_add_test(tc, test_lock_owners_count_in_the_share);
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);
 }
