@@ -104,12 +104,23 @@ static pid_t waiter(const char *path, enum kind kind, int interrupt_after_ms, in
 	return pid;
 }
 
-static void read_report(int fd, char *kind, int *err, double *waited)
+/* What waiter W reported through its pipe FD ('G' granted, or 'E' and the errno, and how long it
+ * waited), once it has ended. */
+struct outcome {
+	char got;
+	int err;
+	double waited;
+};
+
+static struct outcome outcome_of(pid_t w, int fd)
 {
+	struct outcome o = { 0 };
 	char buf[64] = "";
 	ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
 	close(fd);
-	ck_assert_int_eq(sscanf(buf, "%c %d %lf", kind, err, waited), 3);
+	ck_assert_int_eq(sscanf(buf, "%c %d %lf", &o.got, &o.err, &o.waited), 3);
+	reap(w, 0);
+	return o;
 }
 
 static char *fresh_segment(const char *name)
@@ -136,14 +147,10 @@ START_TEST(test_wait_until_released)
 	ck_assert_msg(waitpid(w, &status, WNOHANG) == 0, "%s through the mount returned while the "
 		      "lock was held", kind_name[kind]);
 	let_go(holder);
-	char got;
-	int err;
-	double waited;
-	read_report(report, &got, &err, &waited);
-	reap(w, 0);
-	ck_assert_msg(got == 'G', "%s: %s", kind_name[kind], strerrorname_np(err));
-	ck_assert_msg(waited >= 0.29 && waited < 1.3, "%s waited %.3f s for a lock held 0.3 s",
-		      kind_name[kind], waited);
+	struct outcome o = outcome_of(w, report);
+	ck_assert_msg(o.got == 'G', "%s: %s", kind_name[kind], strerrorname_np(o.err));
+	ck_assert_msg(o.waited >= 0.29 && o.waited < 1.3, "%s waited %.3f s for a lock held 0.3 s",
+		      kind_name[kind], o.waited);
 }
 END_TEST
 
@@ -157,14 +164,10 @@ START_TEST(test_wait_interrupted)
 	int report;
 	pid_t holder = hold(back, kind);
 	pid_t w = waiter(mnt, kind, 200, &report);
-	char got;
-	int err;
-	double waited;
-	read_report(report, &got, &err, &waited);
-	reap(w, 0);
-	ck_assert_msg(got == 'E' && err == EINTR, "%s interrupted: %c %s", kind_name[kind], got,
-		      strerrorname_np(err));
-	ck_assert_msg(waited < 1.5, "the interrupt took %.3f s", waited);
+	struct outcome o = outcome_of(w, report);
+	ck_assert_msg(o.got == 'E' && o.err == EINTR, "%s interrupted: %c %s", kind_name[kind],
+		      o.got, strerrorname_np(o.err));
+	ck_assert_msg(o.waited < 1.5, "the interrupt took %.3f s", o.waited);
 	let_go(holder);
 	int fd = open(back, O_RDWR);
 	ck_assert_sys(fd);
@@ -320,12 +323,8 @@ START_TEST(test_waits_are_bounded_per_user)
 	pid_t root_wait = waiter(mnt, FCNTL, 0, &report);
 	sleep_ms(100);
 	let_go(holder);
-	char got;
-	int err;
-	double waited;
-	read_report(report, &got, &err, &waited);
-	reap(root_wait, 0);
-	ck_assert_msg(got == 'G', "root's wait: %s", strerrorname_np(err));
+	struct outcome o = outcome_of(root_wait, report);
+	ck_assert_msg(o.got == 'G', "root's wait: %s", strerrorname_np(o.err));
 	for (int i = 0; i < WAITS; i++) { /* and nobody's, one after the other */
 		ck_assert_int_eq(read(reports[i], &c, 1), 1);
 		ck_assert_msg(c == 'G', "nobody's wait %d: %c", i, c);
