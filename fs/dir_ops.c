@@ -55,26 +55,19 @@ static bool is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
 }
 
-/* Adds entry NAME (inode number INO, type DT_*), whose offset is NEXT, to the reply buffer;
- * returns its size (more than ROOM: it did not fit, nothing was added), 0 to skip an entry that
- * vanished since it was read, or -errno. In plus mode the entry is looked up, which the kernel
- * counts as a reference, so one that does not fit is undone. */
-static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const char *name, ino_t ino,
-			 unsigned char type, uint64_t next, bool plus, char *buf, size_t room)
+/* Adds entry NAME (inode number INO, type DT_*) of DIR, read through DIRFD, whose offset is NEXT,
+ * to the reply buffer; returns its size (more than ROOM: it did not fit, nothing was added), 0 to
+ * skip an entry that vanished since it was read, or -errno. In plus mode the entry is looked up
+ * (fs_listing_entry), which the kernel counts as a reference, so one that does not fit is undone. */
+static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, int dirfd, const char *name,
+			 ino_t ino, unsigned char type, uint64_t next, bool plus, char *buf,
+			 size_t room)
 {
 	struct fuse_entry_param e = { .attr = { .st_ino = ino, .st_mode = type << 12 } };
 	if (!plus)
 		return fuse_add_direntry(req, buf, room, name, &e.attr, next);
-
-	/* An entry the kernel already holds goes without its attributes (nodeid 0: "nothing to
-	 * add"): the kernel keeps its dentry, attributes and cached ACLs as they are, which the
-	 * watcher keeps true, where a full entry would make it drop the ACLs and ask for them again
-	 * (one GETXATTR per name at every ls -l). */
-	int known = is_dot_or_dotdot(name) ? 1 : fs_entry_known(fs_of(req), dir, name);
-	if (known < 0)
-		return known == -ENOENT ? 0 : known;
-	if (!known) {
-		int err = fs_lookup_entry(fs_of(req), dir, name, &e);
+	if (!is_dot_or_dotdot(name)) {
+		int err = fs_listing_entry(fs_of(req), dir, dirfd, name, &e);
 		if (err)
 			return err == -ENOENT ? 0 : err;
 	}
@@ -88,6 +81,7 @@ static ssize_t add_entry(fuse_req_t req, struct fs_inode *dir, const char *name,
 struct reply {
 	fuse_req_t req;
 	struct fs_inode *dir;
+	int dirfd;
 	bool plus;
 	char *buf;
 	size_t size, used;
@@ -99,8 +93,8 @@ static bool reply_add(struct reply *r, const char *name, ino_t ino, unsigned cha
 		      uint64_t next)
 {
 	size_t room = r->size - r->used;
-	ssize_t n = add_entry(r->req, r->dir, name, ino, type, next, r->plus, r->buf + r->used,
-			      room);
+	ssize_t n = add_entry(r->req, r->dir, r->dirfd, name, ino, type, next, r->plus,
+			      r->buf + r->used, room);
 	if (n < 0)
 		r->err = (int)-n;
 	else if ((size_t)n <= room)
@@ -108,37 +102,32 @@ static bool reply_add(struct reply *r, const char *name, ino_t ino, unsigned cha
 	return n >= 0 && (size_t)n <= room;
 }
 
-/* Fills R from DP, from the offset it was opened at; VIEWS: in the second pass. */
-static void fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
+/* Fills R from DP, from the offset it was opened at; VIEWS: in the second pass. Returns true when
+ * the names are all sent and the views' pass is to start in this reply (from a directory opened
+ * anew: after its end, ext4 reads nothing more from a rewound htree directory). */
+static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 {
 	for (;;) {
 		errno = 0;
 		struct dirent *d = readdir(dp);
 		if (!d && errno) {
 			r->err = errno;
-			return;
+			return false;
 		}
-		if (!d && views)
-			return;
 		/* Every name was sent: the views follow, from the start, in the next reply, which
 		 * comes (at the offset of the last name) whenever this one holds names: so the pass
 		 * over the whole directory that finds the views is made once per listing. */
-		if (!d && r->used)
-			return;
-		if (!d) {
-			views = true;
-			rewinddir(dp);
-			continue;
-		}
+		if (!d)
+			return !views && r->used == 0;
 		if (!views) {
 			if (!reply_add(r, d->d_name, d->d_ino, d->d_type, d->d_off))
-				return;
+				return false;
 			continue;
 		}
-		g_autofree char *view = view_of(fs, dirfd(dp), d);
+		g_autofree char *view = view_of(fs, r->dirfd, d);
 		if (view && !reply_add(r, view, d->d_ino | FS_VIEW_INO_BIT, DT_REG,
 				       (uint64_t)d->d_off | VIEWS_PASS))
-			return;
+			return false;
 	}
 }
 
@@ -146,15 +135,24 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 {
 	struct fs *fs = fs_of(req);
 	uint64_t cookie = (uint64_t)off;
-	struct reply r = { req, fs_inode(req, ino), plus, g_malloc(size), size, 0, 0 };
-	DIR *dp = open_at(fs, r.dir, (off_t)(cookie & ~VIEWS_PASS));
+	struct fs_inode *dir = fs_inode(req, ino);
+	DIR *dp = open_at(fs, dir, (off_t)(cookie & ~VIEWS_PASS));
 	if (!dp) {
 		fuse_reply_err(req, errno);
-		g_free(r.buf);
 		return;
 	}
-	fill_reply(fs, &r, dp, cookie & VIEWS_PASS);
-	closedir(dp);
+	struct reply r = { req, dir, dirfd(dp), plus, g_malloc(size), size, 0, 0 };
+	if (fill_reply(fs, &r, dp, cookie & VIEWS_PASS)) {
+		closedir(dp);
+		if ((dp = open_at(fs, dir, 0))) {
+			r.dirfd = dirfd(dp);
+			fill_reply(fs, &r, dp, true);
+		} else {
+			r.err = errno;
+		}
+	}
+	if (dp)
+		closedir(dp);
 	/* An error after some entries were added is reported on the next call, not this one. */
 	if (r.err && r.used == 0)
 		fuse_reply_err(req, r.err);

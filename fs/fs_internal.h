@@ -145,10 +145,13 @@ int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
  * open: the object just made (a create), with no second lookup by name. */
 int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,
 		      struct fuse_entry_param *e);
-/* Whether the kernel holds NAME in PARENT as the inode the name leads to now, with attributes it
- * may keep (looked up by that name, in a watched directory): 1, else 0; -errno when that cannot
- * be told. */
-int fs_entry_known(struct fs *fs, struct fs_inode *parent, const char *name);
+/* As fs_lookup_entry, for a READDIRPLUS entry of PARENT, open as DIRFD, but an entry the kernel
+ * holds as it is (the name's inode, looked up by that name in a watched directory) comes with
+ * nodeid 0 and takes no reference: the kernel then keeps its dentry, attributes and cached ACLs,
+ * where a full entry makes it drop the ACLs (one GETXATTR per name at the next ls -l) and mark the
+ * inode FUSE_I_INIT_RDPLUS (which takes the next path walk off the lockless RCU walk). */
+int fs_listing_entry(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
+		     struct fuse_entry_param *e);
 /* Drops N of the kernel's references to IN; the last one frees it (when nothing holds it). */
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
 /* Gives back a hold taken (under fs.lock: IN->holds++) to use IN's fd without the lock. */

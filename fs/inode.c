@@ -318,52 +318,64 @@ int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, 
 	return 0;
 }
 
-/* A name the kernel asks about again (every listing of READDIRPLUS does) is mostly an inode already
- * in the table: a stat finds it, and only a new one costs more (open, stat, handle, close). */
-int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		    struct fuse_entry_param *e)
+/* Under fs.lock: whether the kernel holds NAME in PARENT as IN, with attributes it may keep
+ * (looked up by that name, in a watched directory). */
+static bool kernel_holds(const struct fs_inode *in, const struct fs_inode *parent, const char *name)
+{
+	return in && in->nlookup > 0 && in->cached && in->parent == parent && in->name &&
+	       strcmp(in->name, name) == 0;
+}
+
+/* Looks NAME up in PARENT, open as DIRFD. A name the kernel asks about again (every listing of
+ * READDIRPLUS does) is mostly an inode already in the table: a stat finds it, and only a new one
+ * costs more (open, stat, handle, close). With KEEP_HELD, an entry the kernel holds as it is gets
+ * nodeid 0 and no reference (fs_listing_entry says why). */
+static int lookup_at(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
+		     struct fuse_entry_param *e, bool keep_held)
 {
 	*e = (struct fuse_entry_param){ 0 };
-	int dirfd = fs_inode_fd(fs, parent);
-	if (dirfd < 0)
-		return dirfd;
 	int err = seg_stat(dirfd, name, &e->attr);
-	if (err == -ENOENT) {
-		err = fs_view_lookup(fs, parent, dirfd, name, e);
-		fs_inode_put_fd(parent, dirfd);
+	if (err == -ENOENT)
+		return fs_view_lookup(fs, parent, dirfd, name, e);
+	if (err)
 		return err;
+	if (keep_held) {
+		struct fs_inode key = { .dev = e->attr.st_dev, .ino = e->attr.st_ino };
+		pthread_mutex_lock(&fs->lock);
+		bool held = kernel_holds(g_hash_table_lookup(fs->inodes, &key), parent, name);
+		pthread_mutex_unlock(&fs->lock);
+		if (held)
+			return 0;
 	}
 	double timeout;
-	struct fs_inode *in = err ? NULL : fs_inode_get(fs, -1, &e->attr, false, parent, name, &timeout);
-	if (!err && in) {
+	struct fs_inode *in = fs_inode_get(fs, -1, &e->attr, false, parent, name, &timeout);
+	if (in) {
 		e->ino = (uintptr_t)in;
 		e->attr_timeout = timeout;
 		e->entry_timeout = fs_entry_timeout(fs, timeout);
-	} else if (!err) { /* new to the table */
-		int fd = seg_handle(dirfd, name);
-		err = fd < 0 ? fd : fs_entry_reply_of(fs, parent, name, fd, e);
-		if (fd >= 0)
-			close(fd);
+		return 0;
 	}
+	int fd = seg_handle(dirfd, name); /* new to the table */
+	if (fd < 0)
+		return fd;
+	err = fs_entry_reply_of(fs, parent, name, fd, e);
+	close(fd);
+	return err;
+}
+
+int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
+		    struct fuse_entry_param *e)
+{
+	int dirfd = fs_inode_fd(fs, parent);
+	if (dirfd < 0)
+		return dirfd;
+	int err = lookup_at(fs, parent, dirfd, name, e, false);
 	fs_inode_put_fd(parent, dirfd);
 	return err;
 }
 
-int fs_entry_known(struct fs *fs, struct fs_inode *parent, const char *name)
+int fs_listing_entry(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
+		     struct fuse_entry_param *e)
 {
-	int dirfd = fs_inode_fd(fs, parent);
-	if (dirfd < 0)
-		return dirfd;
-	struct stat st;
-	int err = seg_stat(dirfd, name, &st);
-	fs_inode_put_fd(parent, dirfd);
-	if (err)
-		return err == -ENOENT ? 0 : err; /* (a view, or gone: the lookup says which) */
-	struct fs_inode key = { .dev = st.st_dev, .ino = st.st_ino };
-	pthread_mutex_lock(&fs->lock);
-	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
-	bool known = in && in->nlookup > 0 && in->cached && in->parent == parent && in->name &&
-		     strcmp(in->name, name) == 0;
-	pthread_mutex_unlock(&fs->lock);
-	return known;
+	return lookup_at(fs, parent, dirfd, name, e, true);
 }

@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/xattr.h>
@@ -132,7 +131,7 @@ static int kill_setid(fuse_req_t req, int fd, bool (*lacks_fsetid)(fuse_req_t, c
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)))
 		return 0;
 	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	fs_proc_path(fd, proc);
 	if (!lacks_fsetid(req, proc))
 		return 0;
 	mode_t kill = st.st_mode & S_ISUID;
@@ -153,7 +152,7 @@ static int empty_setattr(fuse_req_t req, int fd)
 {
 	struct fs *fs = fs_of(req);
 	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	fs_proc_path(fd, proc);
 	bool entered;
 	int err = fs_creds_enter(fs, req, &entered);
 	if (err)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -466,6 +467,52 @@ START_TEST(test_view_permissions_follow_segment)
 }
 END_TEST
 
+/* A listing comes in two passes (names, then views: fs/dir_ops.c), over the backing directory's own
+ * offsets, on any file system: here one not on tmpfs (ext4's hashed offsets, and its htree
+ * directories, which read nothing more once rewound after their end). 300 segments, every third
+ * typed: each name and each view listed exactly once, across many replies. */
+#define MANY 300
+
+START_TEST(test_views_listed_on_any_backing)
+{
+	char backing[] = "/var/tmp/shmfs-views-XXXXXX";
+	ck_assert(mkdtemp(backing) != NULL);
+	ck_assert_sys(chmod(backing, 01777));
+	struct statfs sf;
+	ck_assert_sys(statfs(backing, &sf));
+	fprintf(stderr, "views listed on a backing directory of file system type %#lx\n",
+		(unsigned long)sf.f_type);
+	for (int i = 0; i < MANY; i++) {
+		g_autofree char *p = g_strdup_printf("%s/seg%03d", backing, i);
+		ck_assert_int_eq(write_file(p, "12345678", 8), 0);
+		if (i % 3 == 0)
+			ck_assert_sys(setxattr(p, "user.shmfs.type", "int64 a", 7, 0));
+	}
+	struct mnt m;
+	ck_assert_int_eq(mnt_start(&m, backing, NULL), 0);
+	g_autofree char *out = capture("ls -1f %s", m.mountpoint);
+	g_auto(GStrv) names = g_strsplit(out, "\n", -1);
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (int i = 0; names[i]; i++) {
+		if (!names[i][0] || !strcmp(names[i], ".") || !strcmp(names[i], ".."))
+			continue;
+		ck_assert_msg(!g_hash_table_contains(seen, names[i]), "%s listed twice", names[i]);
+		g_hash_table_add(seen, names[i]);
+	}
+	for (int i = 0; i < MANY; i++) {
+		g_autofree char *seg = g_strdup_printf("seg%03d", i), *view = g_strdup_printf("seg%03d.txt", i);
+		ck_assert_msg(g_hash_table_contains(seen, seg), "%s not listed", seg);
+		ck_assert_msg(g_hash_table_contains(seen, view) == (i % 3 == 0), "%s %slisted", view,
+			      i % 3 == 0 ? "not " : "");
+	}
+	ck_assert_int_eq(g_hash_table_size(seen), MANY + (MANY + 2) / 3);
+	g_hash_table_destroy(seen);
+	ck_assert_int_eq(mnt_stop(&m), 0);
+	g_autofree char *qb = q(backing);
+	ck_assert_int_eq(run("rm -rf %s", qb), 0);
+}
+END_TEST
+
 int main(void)
 {
 	mnt_require_fuse();
@@ -484,5 +531,8 @@ int main(void)
 	tcase_add_test(tc, test_types_group_not_utf8);
 	tcase_add_test(tc, test_view_read_races_truncation);
 	suite_add_tcase(s, tc);
+	TCase *any = tcase_create("views_on_any_backing"); /* mounts its own shmfs */
+	tcase_add_test(any, test_views_listed_on_any_backing);
+	suite_add_tcase(s, any);
 	return mnt_run_suite(s);
 }
