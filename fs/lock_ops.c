@@ -113,45 +113,51 @@ static int open_holder(struct fs *fs, struct fs_inode *in)
 	return fd;
 }
 
-/* The holder fd of OWNER's locks on F's inode, made at its first use (as one of UID's fds), and
- * noted on F (whose release drops it). Returns the fd (the holder's: do not close it) or -errno. */
+/* A descriptor of the holder of OWNER's locks on F's inode (made at its first use, as one of
+ * UID's fds, and noted on F, whose release drops it): a dup, the caller's to close, since another
+ * release may close the holder's own meanwhile. Returns it or -errno. */
 static int holder_fd(struct fs *fs, struct fs_file *f, uint64_t owner, uid_t uid)
 {
 	struct fs_locks *l = fs->locks;
 	struct holder_key key = { f->inode, owner };
-	pthread_mutex_lock(&l->lock);
-	struct holder *h = g_hash_table_lookup(l->holders, &key);
-	int fd = h ? h->fd : -1;
-	bool noted = false;
-	for (guint i = 0; f->lock_owners && i < f->lock_owners->len && !noted; i++)
-		noted = g_array_index(f->lock_owners, uint64_t, i) == owner;
-	pthread_mutex_unlock(&l->lock);
-	if (!noted && f->lock_owners && f->lock_owners->len >= LOCK_OWNERS_PER_FILE)
-		return -ENOLCK;
-	if (fd < 0 && fs_fd_take(fs, uid) != 0)
-		return -ENOLCK; /* (its share of the daemon's fds is used up) */
-	if (fd < 0 && (fd = open_holder(fs, f->inode)) < 0) {
-		fs_fd_give(fs, uid);
-		return fd;
+	int fresh = -1; /* a holder's file opened here, once none was found */
+	for (;;) {
+		pthread_mutex_lock(&l->lock);
+		bool noted = false;
+		for (guint i = 0; f->lock_owners && i < f->lock_owners->len && !noted; i++)
+			noted = g_array_index(f->lock_owners, uint64_t, i) == owner;
+		struct holder *h = g_hash_table_lookup(l->holders, &key);
+		int res = !noted && f->lock_owners && f->lock_owners->len >= LOCK_OWNERS_PER_FILE
+				  ? -ENOLCK
+				  : 0;
+		if (!res && !h && fresh >= 0) {
+			h = g_new(struct holder, 1);
+			*h = (struct holder){ key, fresh, uid, fs };
+			g_hash_table_insert(l->holders, &h->key, h);
+			fresh = -1;
+		}
+		if (!res && h && (res = fcntl(h->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+			res = -errno;
+		if (res >= 0 && h && !noted) {
+			if (!f->lock_owners)
+				f->lock_owners = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+			g_array_append_val(f->lock_owners, owner);
+		}
+		pthread_mutex_unlock(&l->lock);
+		if (res < 0 || h) {
+			if (fresh >= 0) { /* another thread made one meanwhile, or refused */
+				close(fresh);
+				fs_fd_give(fs, uid);
+			}
+			return res;
+		}
+		if (fs_fd_take(fs, uid) != 0)
+			return -ENOLCK; /* (its share of the daemon's fds is used up) */
+		if ((fresh = open_holder(fs, f->inode)) < 0) {
+			fs_fd_give(fs, uid);
+			return fresh;
+		}
 	}
-
-	pthread_mutex_lock(&l->lock);
-	if (!h && (h = g_hash_table_lookup(l->holders, &key))) { /* made meanwhile */
-		close(fd);
-		fs_fd_give(fs, uid);
-		fd = h->fd;
-	} else if (!h) {
-		h = g_new(struct holder, 1);
-		*h = (struct holder){ key, fd, uid, fs };
-		g_hash_table_insert(l->holders, &h->key, h);
-	}
-	if (!noted) {
-		if (!f->lock_owners)
-			f->lock_owners = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-		g_array_append_val(f->lock_owners, owner);
-	}
-	pthread_mutex_unlock(&l->lock);
-	return fd;
 }
 
 void fs_locks_release(struct fs *fs, struct fs_file *f)
@@ -262,19 +268,16 @@ static void start_waiter(struct fs_locks *l)
 }
 
 /* Tries W's lock once; if it must wait, hands the request to the waits' thread (which answers it
- * later), else answers it now. Takes W over. The wait holds its own descriptor of the same open
- * file (a lock taken through it is the open file's), so that a release meanwhile leaves it valid.
- * It is queued before its interrupt function is set, and armed after: an interrupt that came
- * before is then delivered at once, and finds it. */
+ * later), else answers it now. Takes W over, with its descriptor: its own dup of the open file the
+ * lock is taken on (a lock taken through it is the open file's), so that a release meanwhile,
+ * which closes the daemon's own, leaves it valid. A wait is queued before its interrupt function
+ * is set, and armed after: an interrupt that came before is then delivered at once, and finds it. */
 static void lock_or_wait(struct fs *fs, struct lock_wait *w, bool sleep)
 {
 	struct fs_locks *l = fs->locks;
 	int err = try_lock(w);
-	if (err == -EAGAIN && sleep && (w->fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		err = -errno;
 	if (err != -EAGAIN || !sleep) {
-		fuse_reply_err(w->req, -err);
-		g_free(w);
+		wait_end(w, err);
 		return;
 	}
 	pthread_mutex_lock(&l->lock);
@@ -304,9 +307,14 @@ static void lock_or_wait(struct fs *fs, struct lock_wait *w, bool sleep)
 void fs_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
 {
 	(void)ino;
+	int fd = fcntl(fs_file(fi)->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
 	struct lock_wait *w = g_new0(struct lock_wait, 1);
-	*w = (struct lock_wait){ .req = req, .uid = fuse_req_ctx(req)->uid,
-				 .fd = fs_file(fi)->fd, .flock = true, .op = op & ~LOCK_NB };
+	*w = (struct lock_wait){ .req = req, .uid = fuse_req_ctx(req)->uid, .fd = fd,
+				 .flock = true, .op = op & ~LOCK_NB };
 	lock_or_wait(fs_of(req), w, !(op & LOCK_NB) && !(op & LOCK_UN));
 }
 
@@ -331,10 +339,11 @@ void fs_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, stru
 	int fd = holder_fd(fs_of(req), fs_file(fi), fi->lock_owner, fuse_req_ctx(req)->uid);
 	struct flock lk = *lock;
 	lk.l_pid = 0;
-	if (fd >= 0 && fcntl(fd, F_OFD_GETLK, &lk) < 0)
-		fd = -errno;
-	if (fd < 0)
-		fuse_reply_err(req, -fd);
+	int err = fd < 0 ? fd : fcntl(fd, F_OFD_GETLK, &lk) < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		fuse_reply_err(req, -err);
 	else
 		fuse_reply_lock(req, &lk);
 }
