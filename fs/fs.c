@@ -185,8 +185,9 @@ int fs_fd_take(struct fs *fs, uid_t uid)
 		return 0;
 	static bool told;
 	if (!told)
-		fuse_log(FUSE_LOG_WARNING, "shmfs: uid %u holds %u files open through the mount, the "
-			 "most one user may: its next opens fail with EMFILE\n", (unsigned)uid, held);
+		fuse_log(FUSE_LOG_WARNING, "shmfs: uid %u holds %u of the daemon's fds (files open "
+			 "through the mount, lock holders), the most one user may: its next opens fail "
+			 "with EMFILE, its next locks with ENOLCK\n", (unsigned)uid, held);
 	told = true;
 	return -EMFILE;
 }

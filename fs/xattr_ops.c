@@ -44,7 +44,8 @@ static int reach(struct fs *fs, struct fs_inode *in, char proc[static 32])
 	return fd;
 }
 
-/* A change of attribute NAME of IN: CHANGE(proc, name, ...) as the caller for an ACL. */
+/* Sets (or, with REMOVE, removes) attribute NAME of INO: 0 or -errno. An ACL is changed with the
+ * caller's credentials, so that tmpfs updates the mode as for that caller. */
 static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		  size_t size, int flags, bool remove)
 {
