@@ -249,6 +249,56 @@ static void setup_off(void)
 	mnt_fixture_start(NULL, NULL, "cache=off");
 }
 
+/* How many requests of OPCODE ("GETXATTR", "LOOKUP", ...) the -d log LOG shows. */
+static int requests(const char *log, const char *opcode)
+{
+	g_autofree char *needle = g_strdup_printf("opcode: %s ", opcode);
+	int n = 0;
+	for (const char *at = log; (at = strstr(at, needle)); at += strlen(needle))
+		n++;
+	return n;
+}
+
+/* What the cache is for: a listing the kernel holds already (a second ls -l) asks the daemon
+ * nothing per name: no LOOKUP, GETATTR or GETXATTR of any of them (its cached ACLs are kept too: a READDIRPLUS
+ * entry of an inode the kernel holds comes without attributes, fs/dir_ops.c). Counted in the
+ * daemon's -d log, its own mount. */
+#define HELD 300
+
+START_TEST(test_held_listing_asks_nothing)
+{
+	struct mnt m;
+	setenv("SHMFS_TEST_DEBUG", "1", 1);
+	int rc = mnt_start(&m, NULL, NULL);
+	unsetenv("SHMFS_TEST_DEBUG");
+	ck_assert_int_eq(rc, 0);
+	for (int i = 0; i < HELD; i++) {
+		g_autofree char *b = back_path(&m, "held%03d", i);
+		ck_assert_int_eq(write_file(b, "x", 1), 0);
+	}
+	g_autofree char *qm = q(m.mountpoint);
+	g_autofree char *first = capture("ls -l %s | wc -l", qm);
+	ck_assert_int_eq(atoi(first), HELD + 1);
+	sleep_ms(200); /* the first listing's requests are all in the log */
+	g_autofree char *before = mnt_log_tail(&m, 64 * 1024 * 1024);
+	g_autofree char *second = capture("ls -l %s | wc -l", qm);
+	ck_assert_int_eq(atoi(second), HELD + 1);
+	sleep_ms(200);
+	g_autofree char *after = mnt_log_tail(&m, 64 * 1024 * 1024);
+	ck_assert(g_str_has_prefix(after, before));
+	const char *log = after + strlen(before);
+	int lookups = requests(log, "LOOKUP"), getattrs = requests(log, "GETATTR"),
+	    xattrs = requests(log, "GETXATTR"), listings = requests(log, "READDIR") +
+							 requests(log, "READDIRPLUS");
+	fprintf(stderr, "a held listing of %d names: %d LOOKUP, %d GETATTR, %d GETXATTR, %d "
+		"READDIR(PLUS)\n", HELD, lookups, getattrs, xattrs, listings);
+	ck_assert_int_gt(listings, 0);
+	/* a few for the directory itself (its ACLs, security.selinux once), none per name */
+	ck_assert_int_lt(lookups + getattrs + xattrs, 10);
+	ck_assert_int_eq(mnt_stop(&m), 0);
+}
+END_TEST
+
 int main(void)
 {
 	mnt_require_fuse();
@@ -264,5 +314,8 @@ int main(void)
 		tcase_add_test(cases[i], test_fresh_rename_and_dirs);
 		suite_add_tcase(s, cases[i]);
 	}
+	TCase *held = tcase_create("held_listing"); /* mounts its own shmfs, with -d */
+	tcase_add_test(held, test_held_listing_asks_nothing);
+	suite_add_tcase(s, held);
 	return mnt_run_suite(s);
 }
