@@ -30,8 +30,9 @@
 /* --- a user's machine, in a mount namespace of the test's own (gone with the test process) --- */
 
 /* A private ROOT, /dev/fuse read-write for everyone (a 0666 node bound over this container's 0600
- * one), /dev/shm a tmpfs owned by nobody, /etc/fuse.conf with or without user_allow_other, and the
- * mount point MP, nobody's. */
+ * one), /dev/shm a tmpfs owned by nobody, /etc/fuse.conf with or without user_allow_other, the
+ * mount point MP, nobody's, and a copy of the shmfs binary nobody may run (SHMFS_BIN points at it
+ * from then on: the build may sit where nobody cannot reach, such as a clone in mktemp -d). */
 static void user_world(bool user_allow_other)
 {
 	ck_assert_sys(unshare(CLONE_NEWNS));
@@ -49,6 +50,12 @@ static void user_world(bool user_allow_other)
 
 	ck_assert_sys(mkdir(MP, 0755));
 	ck_assert_sys(chown(MP, NOBODY, NOBODY));
+	g_autofree char *bin = NULL;
+	gsize len;
+	ck_assert(g_file_get_contents(getenv("SHMFS_BIN"), &bin, &len, NULL));
+	ck_assert_int_eq(write_file(ROOT "/shmfs", bin, len), 0);
+	ck_assert_sys(chmod(ROOT "/shmfs", 0755));
+	setenv("SHMFS_BIN", ROOT "/shmfs", 1);
 	struct stat st = xlstat("/dev/fuse");
 	ck_assert_int_eq(st.st_mode & 0777, 0666);
 }
