@@ -1,6 +1,7 @@
 /* dir_ops.c - directory operations: listing (readdir, readdirplus) and changing entries (mkdir,
  * mknod, symlink, link, unlink, rmdir, rename). New objects are made as the caller (creds.c).
- * Listings add the views of typed segments; a view itself cannot be linked, removed or renamed. */
+ * Listings add the views of typed segments; a view itself cannot be linked, removed or renamed,
+ * and a file renamed over one is applied to its segment as an edit (view_ops.c). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -367,7 +368,12 @@ void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_
 	struct fs_inode *dir = fs_inode(req, parent), *newdir = fs_inode(req, newparent);
 	int dirfd = fs_inode_fd(fs, dir), newdirfd = fs_inode_fd(fs, newdir);
 	int err = dirfd < 0 ? dirfd : newdirfd < 0 ? newdirfd : 0;
-	if (!err) {
+	if (!err && !(flags & RENAME_EXCHANGE) && fs_view_named(fs, newdirfd, newname)) {
+		/* sed -i, an editor's save: the file is an edit of the view's segment */
+		err = flags & RENAME_NOREPLACE ? -EEXIST
+					       : fs_view_replace(req, dirfd, name, newdirfd, newname);
+		err = view_guard(req, dirfd, name, err);
+	} else if (!err) {
 		rename_events(fs, fs_watch_expect, dir, name, newdir, newname, flags);
 		err = seg_rename(dirfd, name, newdirfd, newname, flags);
 		if (err)

@@ -134,7 +134,7 @@ void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 	if (f->backing)
 		fs_backing_put(fs, req, f->backing);
 	if (f->view)
-		fs_view_file_free(f->view);
+		fs_view_file_free(fs, f->view);
 	if (f->map)
 		map_close(f->map);
 	if (f->fd >= 0)
@@ -167,6 +167,7 @@ static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file
 	fi->fh = (uintptr_t)f;
 	fi->keep_cache = 0;
 	fi->direct_io = fs->direct_io;
+	fi->noflush = 1; /* every write is in the segment already: close(2) costs no FLUSH */
 }
 
 /* Creates NAME in DIR (open as DIRFD) as the caller, or opens the regular file there without
@@ -383,13 +384,26 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (fs_file(fi)->view)
+		fs_view_commit(req, fs_file(fi)); /* an edit no close(2) flushed (an fd passed on and lost) */
 	fs_file_free(fs_of(req), req, fs_file(fi));
 	fuse_reply_err(req, 0);
+}
+
+/* Only views have something to flush: the edit written so far (view_ops.c). */
+void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	fuse_reply_err(req, fs_file(fi)->view ? -fs_view_commit(req, fs_file(fi)) : 0);
 }
 
 void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (fs_file(fi)->view) {
+		fuse_reply_err(req, -fs_view_commit(req, fs_file(fi)));
+		return;
+	}
 	int fd = fs_file(fi)->fd;
 	int res = datasync ? fdatasync(fd) : fsync(fd);
 	fuse_reply_err(req, res < 0 ? errno : 0);

@@ -60,8 +60,8 @@ static void fs_destroy(void *userdata)
 		 (unsigned long long)fs->spliced);
 }
 
-/* No flush: every write is in the segment when write(2) returns, so close(2) has nothing to
- * flush. libfuse answers ENOSYS for it once, and the kernel stops sending FLUSH at every close. */
+/* FLUSH only for views, whose edits are stored at close(2) (view_ops.c): a segment's writes are
+ * in the segment when write(2) returns, and its opens say FOPEN_NOFLUSH, so its close sends none. */
 static const struct fuse_lowlevel_ops ops = {
 	.init = fs_init,
 	.destroy = fs_destroy,
@@ -89,6 +89,7 @@ static const struct fuse_lowlevel_ops ops = {
 	.read = fs_op_read,
 	.write = fs_op_write,
 	.release = fs_op_release,
+	.flush = fs_op_flush,
 	.fsync = fs_op_fsync,
 	.fallocate = fs_op_fallocate,
 	.lseek = fs_op_lseek,
@@ -143,6 +144,8 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->files = g_hash_table_new(NULL, NULL);
 	fs->fds_by_uid = g_hash_table_new(NULL, NULL);
+	fs->edit_bytes_by_uid = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	fs_view_errors_init(fs);
 	fs_locks_init(fs);
 
 	/* Modes arrive with the caller's umask already applied by the kernel; the daemon's own
@@ -199,6 +202,26 @@ void fs_fd_give(struct fs *fs, uid_t uid)
 	pthread_mutex_unlock(&fs->handles_lock);
 }
 
+int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta)
+{
+	gpointer key = GUINT_TO_POINTER(uid);
+	int err = 0;
+	pthread_mutex_lock(&fs->handles_lock);
+	size_t *held = g_hash_table_lookup(fs->edit_bytes_by_uid, key);
+	if (!held) {
+		held = g_new0(size_t, 1);
+		g_hash_table_insert(fs->edit_bytes_by_uid, key, held);
+	}
+	if (delta > 0 && *held + (size_t)delta > FS_EDIT_MEMORY_PER_USER)
+		err = -EFBIG;
+	else
+		*held += (size_t)delta;
+	if (*held == 0)
+		g_hash_table_remove(fs->edit_bytes_by_uid, key);
+	pthread_mutex_unlock(&fs->handles_lock);
+	return err;
+}
+
 int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f)
 {
 	f->uid = fuse_req_ctx(req)->uid;
@@ -229,6 +252,8 @@ static void free_open_handles(struct fs *fs)
 	g_list_free(files);
 	g_hash_table_destroy(fs->files);
 	g_hash_table_destroy(fs->fds_by_uid);
+	g_hash_table_destroy(fs->edit_bytes_by_uid);
+	fs_view_errors_free(fs);
 	pthread_mutex_destroy(&fs->handles_lock);
 }
 

@@ -94,6 +94,7 @@ struct fs {
 	pthread_mutex_t handles_lock;
 	GHashTable *files;   /* struct fs_file * */
 	GHashTable *fds_by_uid; /* uid -> how many fds it holds (FILES it opened, lock holders) */
+	GHashTable *edit_bytes_by_uid; /* uid -> bytes its pending view edits hold (view_ops.c) */
 	struct fs_locks *locks;   /* lock_ops.c */
 	bool closing;        /* the session is over: no more backing ids to close */
 
@@ -105,6 +106,10 @@ struct fs {
 	GHashTable *watches; /* watch descriptor -> struct fs_inode * (a directory), under lock */
 	GHashTable *names;   /* struct fs_inode *, by the name it was last looked up by, under lock */
 	GHashTable *expected; /* name events the daemon makes itself -> until when, under lock */
+
+	/* The last refusal of a view edit, by view and user (view_ops.c), under lock. */
+	GHashTable *view_errors; /* "dev:ino:uid" -> message */
+	GQueue *view_error_keys; /* the same keys, oldest first: a bounded table */
 };
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
@@ -197,9 +202,25 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name);
 int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
 void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
 void fs_view_read(fuse_req_t req, struct fs_file *f, size_t size, off_t off);
+/* A WRITE to an open view: a piece of the edit being written, checked line by line as it comes
+ * and stored only when the file is closed (FLUSH), fsynced or released (fs_view_commit). */
 void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t size);
+/* Stores the edit written through F so far, all of it or (with -errno) none: 0 when there was
+ * none. A refusal met by an earlier WRITE is told again here, once. */
+int fs_view_commit(fuse_req_t req, struct fs_file *f);
+/* A rename of the regular file NAME in DIRFD over the view NEWNAME in NEWDIR (open as NEWDIRFD,
+ * where fs_view_named says it is one), as `sed -i` and editors save: the file's text is applied
+ * to the segment as one edit, then the file is removed. Returns 0, or -errno with both as they
+ * were. */
+int fs_view_replace(fuse_req_t req, int dirfd, const char *name, int newdirfd, const char *newname);
+/* The last refusal of an edit by UID through the view IN, for user.shmfs.error (g_free it), or
+ * NULL: none since its last edit that was stored. */
+#define FS_VIEW_ERROR_XATTR "user.shmfs.error"
+char *fs_view_error(struct fs *fs, const struct fs_inode *in, uid_t uid);
+void fs_view_errors_init(struct fs *fs);
+void fs_view_errors_free(struct fs *fs);
 void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid);
-void fs_view_file_free(struct fs_view_file *vf);
+void fs_view_file_free(struct fs *fs, struct fs_view_file *vf);
 
 /* file_ops.c */
 /* Opens the segment behind IN for the FLAGS of REQ's caller (widened to read-write where it may
@@ -224,6 +245,11 @@ bool fs_forced(const char *knob);
  * -EMFILE when it holds as many as one user may (an eighth of the daemon's fd limit), else 0. */
 int fs_fd_take(struct fs *fs, uid_t uid);
 void fs_fd_give(struct fs *fs, uid_t uid);
+/* fs.c: the share of the daemon's memory one user's edits not yet stored may hold
+ * (FS_EDIT_MEMORY_PER_USER). Changes UID's by DELTA bytes: -EFBIG, and no change, when that would
+ * take it over the share. */
+#define FS_EDIT_MEMORY_PER_USER ((size_t)256 << 20)
+int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta);
 /* fs.c: the registry of open files. Adds F, opened by REQ's caller, taking one of its fds
  * (fs_fd_take's error, or 0). */
 int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f);
@@ -309,6 +335,9 @@ void fs_watch_unname(struct fs *fs, struct fs_inode *in);
 double fs_watch_name(struct fs *fs, struct fs_inode *in);
 /* ... and forgets a freed inode. */
 void fs_watch_forget(struct fs *fs, struct fs_inode *in);
+/* Makes the kernel look every name up again at its next use (where it keeps names at all): after
+ * a change it cannot know of from the reply, e.g. a rename over a view that leaves the view. */
+void fs_watch_expire_names(struct fs *fs);
 /* How long the kernel may keep a name whose attributes it may keep for ATTR_TIMEOUT: as long, where
  * the watcher can expire names (watch.c), else not at all. */
 double fs_entry_timeout(const struct fs *fs, double attr_timeout);
@@ -379,6 +408,7 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		 struct fuse_file_info *fi);
 void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 		     struct fuse_file_info *fi);

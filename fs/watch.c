@@ -270,6 +270,12 @@ static void expire_names(struct fs *fs)
 	}
 }
 
+void fs_watch_expire_names(struct fs *fs)
+{
+	if (fs->watching && fs->names_expire)
+		expire_names(fs);
+}
+
 /* An answer of ENOENT (the kernel holds no such inode) is the common case and means nothing was
  * cached. */
 static void todo_send(struct fs *fs, struct todo *t)

@@ -91,12 +91,28 @@ static void reply_value(fuse_req_t req, size_t size, const char *buf, ssize_t re
 		fuse_reply_buf(req, buf, res);
 }
 
+/* A view's one attribute, user.shmfs.error: the caller's last refused edit through it (the
+ * names list holds it only while there is one), read-only. SIZE as for getxattr and listxattr. */
+static void reply_view_error(fuse_req_t req, struct fs_inode *in, size_t size, bool as_name)
+{
+	g_autofree char *msg = fs_view_error(fs_of(req), in, fuse_req_ctx(req)->uid);
+	const char *value = as_name ? FS_VIEW_ERROR_XATTR : msg;
+	ssize_t len = !msg ? (as_name ? 0 : -ENODATA) : (ssize_t)strlen(value) + as_name;
+	if (len > 0 && size && (size_t)len > size)
+		len = -ERANGE;
+	reply_value(req, size, value, len);
+}
+
 void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux of
 	 * every file, and stops asking on a file system that answers "not supported" once, which
 	 * saves a round trip per file. */
 	struct fs_inode *in = fs_inode(req, ino);
+	if (in->view && strcmp(name, FS_VIEW_ERROR_XATTR) == 0) {
+		reply_view_error(req, in, size, false);
+		return;
+	}
 	if (!passed_name(name)) {
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
@@ -145,6 +161,10 @@ static char *passed_names(const char *proc, ssize_t *len)
 void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	if (in->view) {
+		reply_view_error(req, in, size, true);
+		return;
+	}
 	char proc[32];
 	int fd = reach(fs_of(req), in, proc);
 	if (fd < 0) {

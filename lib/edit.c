@@ -1,5 +1,6 @@
-/* edit.c - edits written into a view ("INDEX FIELD=VALUE ..."), parsed whole into a list of stores
- * before any byte is written, so one bad line leaves the segment as it was. */
+/* edit.c - edits written into a view ("INDEX FIELD=VALUE ..." or a record line as the view prints
+ * it), parsed whole into a list of stores before any byte is written, so one bad line leaves the
+ * segment as it was; the text may come in pieces (an edit batch), lines cut anywhere. */
 #include "edit.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "value.h"
@@ -34,6 +36,8 @@ struct line_ctx {
 	int line;
 	const char *s;      /* the line, without its '\n' */
 	size_t n;
+	struct seg_map *m;  /* the segment, to leave out stores that change nothing; or NULL */
+	GByteArray *rec;    /* the record the line is for, as the segment holds it now (with M) */
 };
 
 static bool is_blank(char c)
@@ -185,15 +189,58 @@ static bool value_failed(const struct line_ctx *c, const struct rfield *f, bool 
 	}
 }
 
-/* One FIELD=VALUE at *I of a line for record INDEX: checked and added to the list. */
-static bool parse_assignment(const struct line_ctx *c, size_t *i, uint64_t index)
+/* True when NEW (LEN bytes of field F, the whole field when WHOLE, else one element) shows as CUR
+ * does: the same bytes, a string equal up to its first NUL (the view shows no more), or floats
+ * that print alike (NaNs of one sign). Such a store would change nothing the view shows. */
+static bool shows_alike(const struct rfield *f, bool whole, const char *cur, const char *new,
+			size_t len)
 {
-	const struct rfield *f = NULL;
-	int64_t elem = -1;
-
-	if (!parse_target(c, i, &f, &elem))
+	if (memcmp(cur, new, len) == 0)
+		return true;
+	if (f->is_string && whole)
+		return strnlen(cur, len) == strnlen(new, len) && memcmp(cur, new, strnlen(new, len)) == 0;
+	if (f->kind != RT_FLOAT32 && f->kind != RT_FLOAT64)
 		return false;
+	for (size_t i = 0; i < len; i += f->elem_size) {
+		char a[VALUE_SCALAR_MAX], b[VALUE_SCALAR_MAX];
+		size_t na = value_format_elem(f, cur + i, a), nb = value_format_elem(f, new + i, b);
+		if (na != nb || memcmp(a, b, na) != 0)
+			return false;
+	}
+	return true;
+}
 
+/* Keeps the value just parsed into the list's bytes at DATA (LEN bytes, for field F of record
+ * INDEX, element ELEM or the whole field when -1) as a store, unless it changes nothing the
+ * segment shows now; a store that continues the last one is merged into it, so a whole table
+ * written back costs a few bytes per changed run, not per field. */
+static void add_store(const struct line_ctx *c, const struct rfield *f, int64_t elem,
+		      uint64_t index, size_t data, size_t len)
+{
+	GByteArray *bytes = c->list->bytes;
+	size_t in_rec = f->offset + (elem < 0 ? 0 : (uint64_t)elem * f->elem_size);
+	if (c->m && shows_alike(f, elem < 0, (const char *)c->rec->data + in_rec,
+				(const char *)bytes->data + data, len)) {
+		g_byte_array_set_size(bytes, data);
+		return;
+	}
+	struct edit_store store = { .off = index * c->type->size + in_rec, .len = len, .data = data };
+	GArray *stores = c->list->stores;
+	if (stores->len) {
+		struct edit_store *last = &g_array_index(stores, struct edit_store, stores->len - 1);
+		if (last->off + last->len == store.off && last->data + last->len == data) {
+			last->len += len;
+			return;
+		}
+	}
+	g_array_append_val(stores, store);
+}
+
+/* The value of F (the whole field, or element ELEM) at *I, parsed into the list's bytes and kept
+ * as a store of record INDEX; it must end at a blank or the end of the line. */
+static bool parse_value(const struct line_ctx *c, size_t *i, const struct rfield *f, int64_t elem,
+			uint64_t index)
+{
 	bool whole = elem < 0;
 	size_t len = whole ? f->elem_size * f->count : f->elem_size;
 	GByteArray *bytes = c->list->bytes;
@@ -209,17 +256,82 @@ static bool parse_assignment(const struct line_ctx *c, size_t *i, uint64_t index
 	if (*i < c->n && !is_blank(c->s[*i]))
 		return fail(c, *i, "unexpected '%c' after the value of '%s'",
 			    (unsigned char)c->s[*i] < 0x20 ? '?' : c->s[*i], f->name);
-
-	struct edit_store store = {
-		.off = index * c->type->size + f->offset + (whole ? 0 : (uint64_t)elem * f->elem_size),
-		.len = len,
-		.data = data,
-	};
-	g_array_append_val(c->list->stores, store);
+	add_store(c, f, elem, index, data, len);
 	return true;
 }
 
-/* One line: blank, a '#' comment, or INDEX and at least one FIELD=VALUE. */
+/* One FIELD=VALUE at *I of a line for record INDEX: checked and added to the list. */
+static bool parse_assignment(const struct line_ctx *c, size_t *i, uint64_t index)
+{
+	const struct rfield *f = NULL;
+	int64_t elem = -1;
+
+	return parse_target(c, i, &f, &elem) && parse_value(c, i, f, elem, index);
+}
+
+/* True when the word at I is a field's name, alone or with an element index: no value is. */
+static bool starts_with_field(const struct line_ctx *c, size_t i)
+{
+	char name[RTYPE_MAX_NAME + 1];
+	size_t n = 0;
+	while (i + n < c->n && !is_blank(c->s[i + n]) && c->s[i + n] != '[' && n < RTYPE_MAX_NAME) {
+		name[n] = c->s[i + n];
+		n++;
+	}
+	name[n] = '\0';
+	return n && (i + n == c->n || is_blank(c->s[i + n]) || c->s[i + n] == '[') &&
+	       !memchr(name, '\0', n) && rtype_field(c->type, name);
+}
+
+/* A record line as the view prints it, from *I (past the index): every field's value in order,
+ * separated by blanks. */
+static bool parse_record_line(const struct line_ctx *c, size_t i, uint64_t index)
+{
+	const struct rtype *t = c->type;
+	const struct rfield *f;
+	int64_t elem;
+	if (starts_with_field(c, i))
+		return parse_target(c, &i, &f, &elem); /* "0 Col2 5": a FIELD=VALUE that lost its '=' */
+	for (size_t k = 0; k < t->nfields; k++) {
+		i = skip_blanks(c, i);
+		if (i == c->n)
+			return fail(c, i, "the record line ends after %zu of its %zu values (next: '%s')",
+				    k, t->nfields, t->fields[k].name);
+		if (!parse_value(c, &i, &t->fields[k], -1, index))
+			return false;
+	}
+	i = skip_blanks(c, i);
+	if (i < c->n)
+		return fail(c, i, "more values than the %zu fields of the record", t->nfields);
+	return true;
+}
+
+/* True when the word at I is a FIELD=... (or FIELD[I]=...) assignment: it has a '=' before its
+ * first blank, and does not start as a quoted string does. */
+static bool is_assignment(const struct line_ctx *c, size_t i)
+{
+	if (i < c->n && c->s[i] == '"')
+		return false;
+	for (; i < c->n && !is_blank(c->s[i]); i++)
+		if (c->s[i] == '=')
+			return true;
+	return false;
+}
+
+/* Reads record INDEX as the segment holds it now into C->rec (holes read as zeros). */
+static bool load_record(struct line_ctx *c, uint64_t index)
+{
+	if (!c->m)
+		return true;
+	g_byte_array_set_size(c->rec, c->type->size);
+	ssize_t n = map_read(c->m, c->rec->data, c->type->size, (off_t)(index * c->type->size));
+	if (n == (ssize_t)c->type->size)
+		return true;
+	return fail(c, SIZE_MAX, "record %" G_GUINT64_FORMAT " is no longer in the segment (it shrank)",
+		    index);
+}
+
+/* One line: blank, a '#' comment, INDEX and at least one FIELD=VALUE, or a whole record line. */
 static bool parse_line(struct line_ctx *c)
 {
 	if (c->n && c->s[c->n - 1] == '\r')
@@ -241,7 +353,11 @@ static bool parse_line(struct line_ctx *c)
 
 	i = skip_blanks(c, i);
 	if (i == c->n)
-		return fail(c, i, "expected FIELD=VALUE after the index");
+		return fail(c, i, "expected FIELD=VALUE or the record's values after the index");
+	if (!load_record(c, index))
+		return false;
+	if (!is_assignment(c, i))
+		return parse_record_line(c, i, index);
 	while (i < c->n) {
 		if (!parse_assignment(c, &i, index))
 			return false;
@@ -258,25 +374,138 @@ static struct edit_list *edit_new(void)
 	return e;
 }
 
-struct edit_list *edit_parse(const struct rtype *t, uint64_t nrecords, const char *text, size_t len,
-			     struct rtype_error *err)
-{
-	struct edit_list *e = edit_new();
-	struct line_ctx c = { .type = t, .nrecords = nrecords, .list = e, .err = err };
-	size_t pos = 0;
+/* ---- batches: text that comes in pieces ---- */
 
-	while (pos < len) {
+struct edit_batch {
+	const struct rtype *type;
+	struct edit_list *list;
+	GByteArray *rec;    /* line_ctx.rec */
+	GString *carry;     /* the start of a line whose '\n' has not come yet */
+	int line;           /* lines parsed so far */
+	bool refused;       /* a line was bad: the batch can only be dropped */
+	struct rtype_error refusal;
+};
+
+struct edit_batch *edit_batch_new(const struct rtype *t)
+{
+	struct edit_batch *b = g_new0(struct edit_batch, 1);
+	b->type = t;
+	b->list = edit_new();
+	b->rec = g_byte_array_new();
+	b->carry = g_string_new(NULL);
+	return b;
+}
+
+void edit_batch_free(struct edit_batch *b)
+{
+	if (!b)
+		return;
+	edit_free(b->list);
+	g_byte_array_free(b->rec, TRUE);
+	g_string_free(b->carry, TRUE);
+	g_free(b);
+}
+
+/* A line was bad: the batch holds nothing from now on, and can only be dropped. */
+static void batch_refuse(struct edit_batch *b)
+{
+	b->refused = true;
+	g_array_set_size(b->list->stores, 0);
+	g_byte_array_set_size(b->list->bytes, 0);
+	g_string_truncate(b->carry, 0);
+}
+
+/* Parses the line of LEN bytes at S; on a refusal, keeps the reason and frees what was parsed. */
+static bool batch_line(struct edit_batch *b, uint64_t nrecords, struct seg_map *m, const char *s,
+		       size_t len)
+{
+	struct line_ctx c = { .type = b->type, .nrecords = nrecords, .list = b->list,
+			      .err = &b->refusal, .line = ++b->line, .s = s, .n = len, .m = m,
+			      .rec = b->rec };
+	if (parse_line(&c))
+		return true;
+	batch_refuse(b);
+	return false;
+}
+
+static int batch_refusal(const struct edit_batch *b, struct rtype_error *err)
+{
+	if (err)
+		*err = b->refusal;
+	return -EINVAL;
+}
+
+int edit_batch_feed(struct edit_batch *b, uint64_t nrecords, struct seg_map *m, const char *text,
+		    size_t len, struct rtype_error *err)
+{
+	size_t pos = 0;
+	while (!b->refused && pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		c.line++;
-		c.s = text + pos;
-		c.n = end - pos;
-		if (!parse_line(&c)) {
-			edit_free(e);
-			return NULL;
+		if (!nl) {
+			g_string_append_len(b->carry, text + pos, (gssize)(len - pos));
+			break;
+		}
+		size_t end = (size_t)(nl - text);
+		if (b->carry->len) {
+			g_string_append_len(b->carry, text + pos, (gssize)(end - pos));
+			batch_line(b, nrecords, m, b->carry->str, b->carry->len);
+			g_string_truncate(b->carry, 0);
+		} else {
+			batch_line(b, nrecords, m, text + pos, end - pos);
 		}
 		pos = end + 1;
 	}
+	return b->refused ? batch_refusal(b, err) : 0;
+}
+
+int edit_batch_end(struct edit_batch *b, uint64_t nrecords, struct seg_map *m,
+		   struct rtype_error *err)
+{
+	if (!b->refused && b->carry->len) {
+		g_autofree char *last = g_strndup(b->carry->str, b->carry->len);
+		size_t n = b->carry->len;
+		g_string_truncate(b->carry, 0);
+		batch_line(b, nrecords, m, last, n);
+	}
+	return b->refused ? batch_refusal(b, err) : 0;
+}
+
+int edit_batch_check_last(struct edit_batch *b, uint64_t nrecords, struct rtype_error *err)
+{
+	if (b->refused || !b->carry->len)
+		return b->refused ? batch_refusal(b, err) : 0;
+	struct edit_list *scratch = edit_new();
+	struct line_ctx c = { .type = b->type, .nrecords = nrecords, .list = scratch,
+			      .err = &b->refusal, .line = b->line + 1, .s = b->carry->str,
+			      .n = b->carry->len };
+	if (!parse_line(&c))
+		batch_refuse(b);
+	edit_free(scratch);
+	return b->refused ? batch_refusal(b, err) : 0;
+}
+
+const struct edit_list *edit_batch_list(const struct edit_batch *b)
+{
+	return b->list;
+}
+
+size_t edit_batch_memory(const struct edit_batch *b)
+{
+	return b->list->stores->len * sizeof(struct edit_store) + b->list->bytes->len + b->carry->len +
+	       b->rec->len;
+}
+
+struct edit_list *edit_parse(const struct rtype *t, uint64_t nrecords, const char *text, size_t len,
+			     struct rtype_error *err)
+{
+	struct edit_batch *b = edit_batch_new(t);
+	struct edit_list *e = NULL;
+	if (edit_batch_feed(b, nrecords, NULL, text, len, err) == 0 &&
+	    edit_batch_end(b, nrecords, NULL, err) == 0) {
+		e = b->list;
+		b->list = edit_new();
+	}
+	edit_batch_free(b);
 	return e;
 }
 
@@ -292,6 +521,36 @@ static uint64_t edit_end(const struct edit_list *e)
 	return end;
 }
 
+/* Allocates the pages of FD that the stores touch (runs of stores closer than a page are one
+ * call), so that no store can meet a hole a full tmpfs cannot fill: -ENOSPC now, before any byte
+ * changes, instead of part way. tmpfs gives back what one call allocated when it fails. A file
+ * system without fallocate has nothing to allocate ahead. */
+static int allocate(const struct edit_list *e, int fd)
+{
+	uint64_t lo = 0, hi = 0;
+	for (size_t i = 0; i <= e->stores->len; i++) {
+		const struct edit_store *s =
+			i < e->stores->len ? &g_array_index(e->stores, struct edit_store, i) : NULL;
+		if (s && hi > lo && s->off >= lo && s->off <= hi + 4096) {
+			hi = MAX(hi, s->off + s->len);
+			continue;
+		}
+		if (hi > lo && fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)lo, (off_t)(hi - lo)) < 0 &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		if (s) {
+			lo = s->off;
+			hi = s->off + s->len;
+		}
+	}
+	return 0;
+}
+
+int edit_reserve(const struct edit_list *e, struct seg_map *m)
+{
+	return allocate(e, map_fd(m));
+}
+
 /* A segment that shrank since the edit was parsed is not grown back by it (map_write would):
  * the edit fails whole with -EIO instead. */
 int edit_apply(const struct edit_list *e, struct seg_map *m)
@@ -304,6 +563,9 @@ int edit_apply(const struct edit_list *e, struct seg_map *m)
 		return -errno;
 	if (edit_end(e) > (uint64_t)st.st_size)
 		return -EIO;
+	int err = allocate(e, map_fd(m));
+	if (err)
+		return err;
 	for (size_t i = 0; i < e->stores->len; i++) {
 		const struct edit_store *s = &g_array_index(e->stores, struct edit_store, i);
 		ssize_t n = map_write(m, e->bytes->data + s->data, s->len, (off_t)s->off);
