@@ -366,10 +366,9 @@ static int charge(struct fs *fs, struct fs_view_file *vf, struct edit_batch *b)
 
 /* A WRITE request shorter than this is the last of its write(2), or almost surely: the kernel
  * cuts a write(2) from one buffer into requests of FS_MAX_REQUEST bytes, or one page less where
- * the buffer starts inside a page. So a last line without its '\n' in such a piece is judged at
- * once, and printf 'bad' > view fails in write(2), where the shell sees it (a close(2) error it
- * does not). Only a writev(2) of many tiny pieces makes short requests before its last: a line
- * cut there is refused, as if the text ended there. */
+ * the buffer starts inside a page. A last line without its '\n' there is checked at once for
+ * what no later write(2) could mend (edit_batch_check_last), so that printf '0 Col9=1' > view fails
+ * in write(2), where the shell sees it (it ignores an error of close(2)). */
 #define LAST_PIECE_MAX (FS_MAX_REQUEST - 4096)
 
 /* Feeds LEN bytes of edit text to B for the segment of MAP: parsed, counted against the writer's

@@ -38,6 +38,9 @@ struct line_ctx {
 	size_t n;
 	struct seg_map *m;  /* the segment, to leave out stores that change nothing; or NULL */
 	GByteArray *rec;    /* the record the line is for, as the segment holds it now (with M) */
+	bool *stands;       /* set on a refusal no text after the line's end could mend (see
+			     * edit_batch_check_last): an unknown field whose name has ended, an
+			     * integer too large, more values than fields */
 };
 
 static bool is_blank(char c)
@@ -126,6 +129,8 @@ static bool parse_target(const struct line_ctx *c, size_t *i, const struct rfiel
 		*f = NULL;
 	}
 	if (!*f) {
+		if (c->stands && *i < c->n)
+			*c->stands = true;
 		word_at(c, start, false, word);
 		char *cut = strpbrk(word, "=[");
 		if (cut)
@@ -162,6 +167,21 @@ static const char *kind_text(const struct rfield *f, bool whole, char out[48])
 	return out;
 }
 
+/* Whether the word at S (up to a blank or N) could still become an integer as edits write them,
+ * were more text to follow: [+-], then 0x and hex digits, or decimal digits. */
+static bool int_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	bool hex = i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X');
+	if (hex)
+		i += 2;
+	while (i < n && (hex ? g_ascii_isxdigit(s[i]) : g_ascii_isdigit(s[i])))
+		i++;
+	return i == n || is_blank(s[i]);
+}
+
 /* The message for a value of F (the whole field or one element) that did not parse: ST at byte AT
  * of the line, in the value that starts at byte START. A bad number is named by its own kind. */
 static bool value_failed(const struct line_ctx *c, const struct rfield *f, bool whole, size_t start,
@@ -171,6 +191,9 @@ static bool value_failed(const struct line_ctx *c, const struct rfield *f, bool 
 	bool in_array = whole && start < c->n && c->s[start] == '[';
 
 	kind_text(f, whole, kind);
+	if (c->stands && f->kind <= RT_UINT64 && !f->is_string && f->count == 1 &&
+	    (st == VALUE_RANGE || (st == VALUE_MALFORMED && !int_prefix(c->s + start, c->n - start))))
+		*c->stands = true; /* more digits only take it further out, or cannot mend it */
 	switch (st) {
 	case VALUE_RANGE:
 		return fail(c, at, "%s is out of range for %s field '%s'",
@@ -283,6 +306,16 @@ static bool starts_with_field(const struct line_ctx *c, size_t i)
 	       !memchr(name, '\0', n) && rtype_field(c->type, name);
 }
 
+/* True when the word at I reaches the end of the line and could be the start of a field name. */
+static bool may_become_name(const struct line_ctx *c, size_t i)
+{
+	if (i >= c->n || !(g_ascii_isalpha(c->s[i]) || c->s[i] == '_'))
+		return false;
+	while (i < c->n && (g_ascii_isalnum(c->s[i]) || c->s[i] == '_'))
+		i++;
+	return i == c->n;
+}
+
 /* A record line as the view prints it, from *I (past the index): every field's value in order,
  * separated by blanks. */
 static bool parse_record_line(const struct line_ctx *c, size_t i, uint64_t index)
@@ -297,10 +330,15 @@ static bool parse_record_line(const struct line_ctx *c, size_t i, uint64_t index
 		if (i == c->n)
 			return fail(c, i, "the record line ends after %zu of its %zu values (next: '%s')",
 				    k, t->nfields, t->fields[k].name);
-		if (!parse_value(c, &i, &t->fields[k], -1, index))
+		if (!parse_value(c, &i, &t->fields[k], -1, index)) {
+			if (k == 0 && c->stands && may_become_name(c, i))
+				*c->stands = false; /* "0 Co" may go on "l2=5" */
 			return false;
+		}
 	}
 	i = skip_blanks(c, i);
+	if (i < c->n && c->stands)
+		*c->stands = true;
 	if (i < c->n)
 		return fail(c, i, "more values than the %zu fields of the record", t->nfields);
 	return true;
@@ -470,15 +508,39 @@ int edit_batch_end(struct edit_batch *b, uint64_t nrecords, struct seg_map *m,
 	return b->refused ? batch_refusal(b, err) : 0;
 }
 
+/* Whether the refusal ERR of line S (N bytes, perhaps cut short) stands whatever text might
+ * follow: the parser said so (STANDS), or it is about a word that has ended (a blank follows it;
+ * no string or array is open that a blank could be inside of), or about the index, which a blank
+ * has ended. Appending text only ever changes the last word, or adds words. */
+static bool refusal_stands(const char *s, size_t n, const struct rtype_error *err, bool stands)
+{
+	if (stands)
+		return true;
+	size_t i = 0;
+	while (i < n && is_blank(s[i]))
+		i++;
+	while (i < n && !is_blank(s[i]))
+		i++;
+	if (err->col == 0)
+		return i < n; /* the index (a whole-line refusal is about it) and a blank after it */
+	if (memchr(s, '"', n) || memchr(s, '[', n))
+		return false;
+	for (size_t k = (size_t)err->col - 1; k < n; k++)
+		if (is_blank(s[k]))
+			return true;
+	return false;
+}
+
 int edit_batch_check_last(struct edit_batch *b, uint64_t nrecords, struct rtype_error *err)
 {
 	if (b->refused || !b->carry->len)
 		return b->refused ? batch_refusal(b, err) : 0;
 	struct edit_list *scratch = edit_new();
+	bool stands = false;
 	struct line_ctx c = { .type = b->type, .nrecords = nrecords, .list = scratch,
 			      .err = &b->refusal, .line = b->line + 1, .s = b->carry->str,
-			      .n = b->carry->len };
-	if (!parse_line(&c))
+			      .n = b->carry->len, .stands = &stands };
+	if (!parse_line(&c) && refusal_stands(c.s, c.n, &b->refusal, stands))
 		batch_refuse(b);
 	edit_free(scratch);
 	return b->refused ? batch_refusal(b, err) : 0;

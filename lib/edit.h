@@ -59,8 +59,10 @@ int edit_batch_feed(struct edit_batch *b, uint64_t nrecords, struct seg_map *m, 
 int edit_batch_end(struct edit_batch *b, uint64_t nrecords, struct seg_map *m,
 		   struct rtype_error *err);
 
-/* Checks the last line kept without its '\n' as if the text ended there, keeping it: for a
- * piece that is known, or likely, to be the last. Returns 0, or -EINVAL as above (refused). */
+/* Checks the line kept without its '\n' so far: refuses the batch (-EINVAL as above) when that
+ * line is bad whatever text may still come after it ("0 Col9=1": no field Col9), keeps it
+ * otherwise ("0 Col2=1" may go on "23"). For a piece that is likely the last of a write(2), so
+ * that its writer hears of a bad last line from write(2). Returns 0 or -EINVAL. */
 int edit_batch_check_last(struct edit_batch *b, uint64_t nrecords, struct rtype_error *err);
 
 /* The stores parsed so far (to edit_apply once the batch has ended). */

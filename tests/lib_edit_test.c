@@ -576,6 +576,43 @@ START_TEST(batch_refused_whole)
 }
 END_TEST
 
+/* A last line without its '\n' is refused early only where no text after it could mend it. */
+static const struct {
+	const char *text;
+	bool refused;
+} cut_lines[] = {
+	{ "0 nope=1", true },    /* no such field, and its name has ended */
+	{ "0 no", false },       /* "nope" or "now"... could follow */
+	{ "0 i8=1x", true },     /* no integer goes on like that */
+	{ "0 i8=-", false },     /* "-5" */
+	{ "0 u8=0x", false },    /* "0x1f" */
+	{ "0 i8=300", true },    /* more digits only make it larger */
+	{ "0 i8=12", false },    /* good so far */
+	{ "9 i8=1", true },      /* index 9 of 4 records, and the index has ended */
+	{ "9", false },          /* not an index yet: "9" may be the start of anything */
+	{ "0 name=\"a b", false }, /* an open string */
+	{ "2 1 2 3", false },    /* a record line with more values to come */
+	{ "0 f=1e", false },     /* "1e5" */
+	{ "0 i8=1 zz=2", true }, /* a word before the last one */
+};
+
+START_TEST(check_last_line)
+{
+	struct et e;
+	et_open(&e);
+	struct edit_batch *b = edit_batch_new(e.t);
+	struct rtype_error err = { 0 };
+	const char *text = cut_lines[_i].text;
+	ck_assert_int_eq(edit_batch_feed(b, NREC, e.m, text, strlen(text), &err), 0);
+	int res = edit_batch_check_last(b, NREC, &err);
+	ck_assert_msg(res == (cut_lines[_i].refused ? -EINVAL : 0), "'%s': %d (%s)", text, res, err.msg);
+	if (!cut_lines[_i].refused) /* and the line is kept, to be judged at the end */
+		ck_assert_int_eq(edit_batch_end(b, NREC, e.m, &err), strcmp(text, "0 i8=12") ? -EINVAL : 0);
+	edit_batch_free(b);
+	et_close(&e);
+}
+END_TEST
+
 /* A segment that shrank between parse and apply is not grown back: -EIO, nothing stored. */
 START_TEST(apply_to_shrunk_segment)
 {
@@ -639,6 +676,9 @@ static Suite *edit_suite(void)
 
 	TCase *tc = lib_tcase("refusals");
 	tcase_add_loop_test(tc, refusals, 0, G_N_ELEMENTS(bad));
+	suite_add_tcase(s, tc);
+	tc = lib_tcase("cut_lines");
+	tcase_add_loop_test(tc, check_last_line, 0, G_N_ELEMENTS(cut_lines));
 	suite_add_tcase(s, tc);
 	return s;
 }
