@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "edit.h"
@@ -36,6 +37,8 @@ struct fs_view_file {
 	size_t charged;
 	uid_t writer;
 	int refused;
+	struct edit_mark holes_seen; /* how far the holes the batch stores into were counted */
+	uint64_t hole_bytes;         /* what storing it will allocate */
 };
 
 /* "X" for a view name "X.txt", or NULL. */
@@ -349,6 +352,8 @@ static void drop_batch(struct fs *fs, struct fs_view_file *vf)
 {
 	edit_batch_free(vf->batch);
 	vf->batch = NULL;
+	vf->holes_seen = (struct edit_mark){ 0 };
+	vf->hole_bytes = 0;
 	if (vf->charged)
 		fs_edit_memory(fs, vf->writer, -(ssize_t)vf->charged);
 	vf->charged = 0;
@@ -371,9 +376,24 @@ static int charge(struct fs *fs, struct fs_view_file *vf, struct edit_batch *b)
  * in write(2), where the shell sees it (it ignores an error of close(2)). */
 #define LAST_PIECE_MAX (FS_MAX_REQUEST - 4096)
 
+/* -ENOSPC when the holes B stores into so far need more than the tmpfs has free: the writer hears
+ * it from write(2), and nothing was allocated. (edit_apply allocates them at the end, and fails
+ * whole should another program take the room meanwhile.) */
+static int room_for(struct fs_view_file *vf, struct edit_batch *b, struct seg_map *map)
+{
+	int64_t more = edit_hole_bytes(edit_batch_list(b), map_fd(map), &vf->holes_seen);
+	if (more < 0)
+		return (int)more;
+	vf->hole_bytes += (uint64_t)more;
+	struct statvfs vfs;
+	if (vf->hole_bytes == 0 || fstatvfs(map_fd(map), &vfs) < 0)
+		return 0;
+	return vf->hole_bytes > (uint64_t)vfs.f_bavail * vfs.f_frsize ? -ENOSPC : 0;
+}
+
 /* Feeds LEN bytes of edit text to B for the segment of MAP: parsed, counted against the writer's
- * share, and the pages it stores into allocated (so that the store cannot fail for room later).
- * Returns 0, or -errno with the reason in ERR->msg when the parser has one ("" else). */
+ * share, and checked for room. Returns 0, or -errno with the reason in ERR->msg when the parser
+ * has one ("" else). */
 static int feed(struct fs *fs, struct fs_view_file *vf, struct edit_batch *b, struct seg_map *map,
 		const char *text, size_t len, struct rtype_error *err)
 {
@@ -388,7 +408,7 @@ static int feed(struct fs *fs, struct fs_view_file *vf, struct edit_batch *b, st
 	if (!res)
 		res = charge(fs, vf, b);
 	if (!res)
-		res = edit_reserve(edit_batch_list(b), map);
+		res = room_for(vf, b, map);
 	return res;
 }
 

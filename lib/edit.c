@@ -583,34 +583,87 @@ static uint64_t edit_end(const struct edit_list *e)
 	return end;
 }
 
-/* Allocates the pages of FD that the stores touch (runs of stores closer than a page are one
- * call), so that no store can meet a hole a full tmpfs cannot fill: -ENOSPC now, before any byte
- * changes, instead of part way. tmpfs gives back what one call allocated when it fails. A file
- * system without fallocate has nothing to allocate ahead. */
-static int allocate(const struct edit_list *e, int fd)
+#define PAGE 4096u
+
+/* Calls FN(LO, HI, CTX) for the byte ranges the stores from MARK on touch, in list order; runs of
+ * stores less than a page apart are one range (so a table's worth of stores costs a few calls).
+ * Moves MARK past them. Returns 0 or the first error FN returns. */
+static int for_each_range(const struct edit_list *e, struct edit_mark *mark,
+			  int (*fn)(uint64_t lo, uint64_t hi, void *ctx), void *ctx)
 {
 	uint64_t lo = 0, hi = 0;
-	for (size_t i = 0; i <= e->stores->len; i++) {
-		const struct edit_store *s =
-			i < e->stores->len ? &g_array_index(e->stores, struct edit_store, i) : NULL;
-		if (s && hi > lo && s->off >= lo && s->off <= hi + 4096) {
-			hi = MAX(hi, s->off + s->len);
+	for (size_t i = mark->index; i < e->stores->len; i++) {
+		const struct edit_store *s = &g_array_index(e->stores, struct edit_store, i);
+		uint64_t from = s->off + (i == mark->index ? mark->bytes : 0), to = s->off + s->len;
+		if (from >= to)
+			continue;
+		if (hi > lo && from >= lo && from <= hi + PAGE) {
+			hi = MAX(hi, to);
 			continue;
 		}
-		if (hi > lo && fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)lo, (off_t)(hi - lo)) < 0 &&
-		    errno != EOPNOTSUPP)
+		int err = hi > lo ? fn(lo, hi, ctx) : 0;
+		if (err)
+			return err;
+		lo = from, hi = to;
+	}
+	int err = hi > lo ? fn(lo, hi, ctx) : 0;
+	if (!err && e->stores->len) {
+		mark->index = e->stores->len - 1;
+		mark->bytes = g_array_index(e->stores, struct edit_store, mark->index).len;
+	}
+	return err;
+}
+
+/* fallocate of [LO, HI) of the fd at CTX: tmpfs gives back what one call allocated when it fails.
+ * A file system without fallocate has nothing to allocate ahead. */
+static int allocate_range(uint64_t lo, uint64_t hi, void *ctx)
+{
+	int fd = *(int *)ctx;
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)lo, (off_t)(hi - lo)) < 0 && errno != EOPNOTSUPP)
+		return -errno;
+	return 0;
+}
+
+struct hole_count {
+	int fd;
+	uint64_t bytes;
+};
+
+/* Adds the bytes of holes in the pages of [LO, HI) to the count at CTX (SEEK_HOLE, SEEK_DATA). */
+static int count_holes(uint64_t lo, uint64_t hi, void *ctx)
+{
+	struct hole_count *hc = ctx;
+	lo = lo / PAGE * PAGE;
+	hi = (hi + PAGE - 1) / PAGE * PAGE;
+	for (off_t pos = (off_t)lo; (uint64_t)pos < hi;) {
+		off_t hole = lseek(hc->fd, pos, SEEK_HOLE);
+		if (hole < 0)
+			return errno == ENXIO ? 0 : -errno; /* past the end: nothing to allocate */
+		if ((uint64_t)hole >= hi)
+			break;
+		off_t data = lseek(hc->fd, hole, SEEK_DATA);
+		uint64_t end = data < 0 ? hi : MIN((uint64_t)data, hi);
+		if (data < 0 && errno != ENXIO)
 			return -errno;
-		if (s) {
-			lo = s->off;
-			hi = s->off + s->len;
-		}
+		hc->bytes += end - (uint64_t)hole;
+		pos = (off_t)end;
 	}
 	return 0;
 }
 
-int edit_reserve(const struct edit_list *e, struct seg_map *m)
+int64_t edit_hole_bytes(const struct edit_list *e, int fd, struct edit_mark *mark)
 {
-	return allocate(e, map_fd(m));
+	struct hole_count hc = { .fd = fd };
+	int err = for_each_range(e, mark, count_holes, &hc);
+	return err ? err : (int64_t)hc.bytes;
+}
+
+/* Allocates the pages of the segment that the stores touch, so that no store can meet a hole a
+ * full tmpfs cannot fill: -ENOSPC then, before any byte changes, instead of part way. */
+static int allocate(const struct edit_list *e, int fd)
+{
+	struct edit_mark all = { 0 };
+	return for_each_range(e, &all, allocate_range, &fd);
 }
 
 /* A segment that shrank since the edit was parsed is not grown back by it (map_write would):

@@ -30,11 +30,19 @@ struct edit_list *edit_parse(const struct rtype *t, uint64_t nrecords, const cha
  * -errno of what failed (the segment shrank: -EIO, and nothing is stored). */
 int edit_apply(const struct edit_list *e, struct seg_map *m);
 
-/* Only the allocation of edit_apply: early, so that a writer hears of a full tmpfs from write(2).
- * Returns 0 or -errno (-ENOSPC). The pages it allocates hold zeros, as the holes read. */
-int edit_reserve(const struct edit_list *e, struct seg_map *m);
+/* How far edit_hole_bytes has looked: the stores before INDEX, and BYTES of store INDEX (a list
+ * only grows at its end: stores are added, or the last one is extended). Start at { 0 }. */
+struct edit_mark {
+	size_t index;
+	size_t bytes;
+};
 
-/* How many field stores the list holds. */
+/* The bytes of holes in the pages of the segment open as FD that the stores after MARK touch
+ * (what edit_apply will have to allocate for them), and moves MARK past them: so that a writer can
+ * hear of a full tmpfs from write(2), before anything is allocated. Returns the count or -errno. */
+int64_t edit_hole_bytes(const struct edit_list *e, int fd, struct edit_mark *mark);
+
+/* How many stores the list holds: runs of adjacent bytes. */
 size_t edit_count(const struct edit_list *e);
 
 void edit_free(struct edit_list *e);
