@@ -70,14 +70,16 @@ static uint64_t text_size(const char *decl, uint64_t seg_size)
 
 /* Turns the segment's attributes ST into the view's: same owner and times, the read and write
  * bits only (so whoever may read or write the segment may do the same to its view), one link, and
- * no blocks: the text is made on demand and occupies nothing (du and ls's total stay true). */
+ * the blocks of its whole size: the text is all data (lseek says so too), and a file with fewer
+ * blocks than its size looks sparse to backup tools (GNU tar --sparse stores a file of 0 blocks as
+ * one hole, without reading it). So du counts the text too; -o views=hidden keeps it out. */
 static void view_attr(struct stat *st, uint64_t size)
 {
 	st->st_ino |= FS_VIEW_INO_BIT;
 	st->st_mode = S_IFREG | (st->st_mode & 0666);
 	st->st_nlink = 1;
 	st->st_size = size;
-	st->st_blocks = 0;
+	st->st_blocks = (size + 511) / 512;
 }
 
 /* The typed regular segment SEG in DIRFD: its handle and stat, and its declaration; -ENOENT when

@@ -32,6 +32,9 @@ struct mnt {
 void mnt_require_fuse(void);
 /* The same for a suite that needs root: exits 77, or 1 when CI=true, saying WHY it does. */
 void mnt_require_root(const char *why);
+/* In a test: true when the command TOOL (of Debian package PACKAGE) is on PATH. Otherwise false
+ * after a loud SKIP line, or, when CI=true (where scripts/install-deps installs it), fails the test. */
+bool mnt_have_tool(const char *tool, const char *package);
 
 bool mnt_is_root(void);
 
