@@ -23,11 +23,11 @@ struct fs_view_file {
 	bool have_layout;
 };
 
-/* "X" for a view name "X.txt", or NULL. */
-static char *segment_name(const char *name)
+/* "X" for a view name "X.txt", or NULL (always with -o views=off: no name is a view). */
+static char *segment_name(const struct fs *fs, const char *name)
 {
 	size_t len = strlen(name);
-	if (len <= 4 || strcmp(name + len - 4, ".txt") != 0)
+	if (fs->views == FS_VIEWS_OFF || len <= 4 || strcmp(name + len - 4, ".txt") != 0)
 		return NULL;
 	return g_strndup(name, len - 4);
 }
@@ -100,7 +100,7 @@ static int typed_segment(struct fs *fs, int dirfd, const char *seg, int *handle,
 
 bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 {
-	g_autofree char *seg = segment_name(name);
+	g_autofree char *seg = segment_name(fs, name);
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
@@ -113,7 +113,7 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e)
 {
-	g_autofree char *seg = segment_name(name);
+	g_autofree char *seg = segment_name(fs, name);
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
