@@ -266,6 +266,15 @@ static void cleanup_stale(void)
 
 /* --- start and stop --- */
 
+int log_requests(const char *log, const char *opcode)
+{
+	g_autofree char *needle = g_strdup_printf("opcode: %s ", opcode);
+	int n = 0;
+	for (const char *at = log; (at = strstr(at, needle)); at += strlen(needle))
+		n++;
+	return n;
+}
+
 char *mnt_log_tail(const struct mnt *m, size_t max)
 {
 	g_autofree char *text = NULL;

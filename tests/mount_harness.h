@@ -69,6 +69,9 @@ char *findmnt_at(const char *mp, const char *column);
 
 /* The last MAX bytes of the daemon's log (g_free it); "" when there is none. */
 char *mnt_log_tail(const struct mnt *m, size_t max);
+/* How many requests of OPCODE ("GETXATTR", "LOOKUP", ...) the -d log LOG shows (a daemon started
+ * with SHMFS_TEST_DEBUG=1 in the environment runs with -d). */
+int log_requests(const char *log, const char *opcode);
 
 /* Paths through the mount and in the backing directory: g_strdup_printf'ed, g_free them
  * (g_autofree char *p = mnt_path(&g_mnt, "x")). */
