@@ -85,10 +85,12 @@ static void run_ok(const char *cmd, const char *dir, const char *name)
 	ck_assert_msg(st == 0, "`%s` exited %d:\n%s", cmd, st, out);
 }
 
-/* Each view, copied into the scratch directory by the command COPY (as run_ok's, $N the view's
- * name), has the bytes cat reads. */
-static void copies_each_view(const char *copy)
+/* Each view, copied into the scratch directory by the command COPY of TOOL (of Debian package
+ * PACKAGE; run as run_ok runs it, $N the view's name), has the bytes cat reads. */
+static void copies_each_view(const char *tool, const char *package, const char *copy)
 {
+	if (!mnt_have_tool(tool, package))
+		return;
 	make_segments();
 	g_autofree char *dir = scratch();
 	for (size_t i = 0; i < G_N_ELEMENTS(views); i++) {
@@ -99,10 +101,13 @@ static void copies_each_view(const char *copy)
 	drop_scratch(dir);
 }
 
-/* Both views archived by the command CREATE and unpacked by EXTRACT into the directory x/ (both
- * run as run_ok's) have the bytes cat reads. */
-static void archives_views(const char *create, const char *extract)
+/* Both views archived by the command CREATE of TOOL (of Debian package PACKAGE) and unpacked by
+ * EXTRACT into the directory x/ (both run as run_ok runs them) have the bytes cat reads. */
+static void archives_views(const char *tool, const char *package, const char *create,
+			   const char *extract)
 {
+	if (!mnt_have_tool(tool, package))
+		return;
 	make_segments();
 	g_autofree char *dir = scratch();
 	run_ok(create, dir, "");
@@ -139,33 +144,27 @@ END_TEST
 
 START_TEST(test_gnu_tar_sparse)
 {
-	if (!mnt_have_tool("tar", "tar"))
-		return;
-	archives_views("tar --sparse -cf a.tar -C \"$M\" small.txt big.txt",
+	archives_views("tar", "tar", "tar --sparse -cf a.tar -C \"$M\" small.txt big.txt",
 		       "mkdir x && tar --sparse -xf a.tar -C x");
 }
 END_TEST
 
 START_TEST(test_bsdtar)
 {
-	if (!mnt_have_tool("bsdtar", "libarchive-tools"))
-		return;
-	archives_views("bsdtar -cf a.tar -C \"$M\" small.txt big.txt",
+	archives_views("bsdtar", "libarchive-tools", "bsdtar -cf a.tar -C \"$M\" small.txt big.txt",
 		       "mkdir x && bsdtar -xf a.tar -C x");
 }
 END_TEST
 
 START_TEST(test_cp_sparse_always)
 {
-	copies_each_view("cp --sparse=always \"$M/$N\" .");
+	copies_each_view("cp", "coreutils", "cp --sparse=always \"$M/$N\" .");
 }
 END_TEST
 
 START_TEST(test_rsync_sparse)
 {
-	if (!mnt_have_tool("rsync", "rsync"))
-		return;
-	copies_each_view("rsync -S \"$M/$N\" .");
+	copies_each_view("rsync", "rsync", "rsync -S \"$M/$N\" .");
 }
 END_TEST
 
