@@ -1,7 +1,8 @@
 /* dir_ops.c - directory operations: listing (readdir, readdirplus) and changing entries (mkdir,
  * mknod, symlink, link, unlink, rmdir, rename). New objects are made as the caller (creds.c).
- * Listings add the views of typed segments; a view itself cannot be linked, removed or renamed,
- * and a file renamed over one is applied to its segment as an edit (view_ops.c). */
+ * Listings add the views of typed segments (unless -o views=hidden or off); a view itself cannot
+ * be linked, removed or renamed, and a file renamed over one is applied to its segment as an edit
+ * (view_ops.c). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -105,9 +106,13 @@ static bool reply_add(struct reply *r, const char *name, ino_t ino, unsigned cha
 
 /* Fills R from DP, from the offset it was opened at; VIEWS: in the second pass. Returns true when
  * the names are all sent and the views' pass is to start in this reply (from a directory opened
- * anew: after its end, ext4 reads nothing more from a rewound htree directory). */
+ * anew: after its end, ext4 reads nothing more from a rewound htree directory). With -o views=hidden
+ * or off there is no views' pass: the listing ends with the names. */
 static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 {
+	bool list_views = fs->views == FS_VIEWS_SHOWN;
+	if (views && !list_views)
+		return false;
 	for (;;) {
 		errno = 0;
 		struct dirent *d = readdir(dp);
@@ -119,7 +124,7 @@ static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 		 * comes (at the offset of the last name) whenever this one holds names: so the pass
 		 * over the whole directory that finds the views is made once per listing. */
 		if (!d)
-			return !views && r->used == 0;
+			return !views && r->used == 0 && list_views;
 		if (!views) {
 			if (!reply_add(r, d->d_name, d->d_ino, d->d_type, d->d_off))
 				return false;

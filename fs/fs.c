@@ -267,6 +267,11 @@ void fs_set_cache(struct fs *fs, enum fs_cache mode)
 	fs->cache_off = mode == FS_CACHE_OFF;
 }
 
+void fs_set_views(struct fs *fs, enum fs_views mode)
+{
+	fs->views = mode;
+}
+
 bool fs_forced(const char *knob)
 {
 	const char *value = getenv(knob);

@@ -35,6 +35,12 @@ void fs_set_max_read(struct fs *fs, size_t max_read);
 enum fs_cache { FS_CACHE_WATCH, FS_CACHE_OFF };
 void fs_set_cache(struct fs *fs, enum fs_cache mode);
 
+/* -o views=: the views NAME.txt of typed segments are listed (shown, default); found by name
+ * only (hidden: lookup, stat, open, read and edit work as with shown, but no listing has them, so
+ * du, cp -a, tar and rsync of the mount see the segments alone); or not there at all (off). */
+enum fs_views { FS_VIEWS_SHOWN, FS_VIEWS_HIDDEN, FS_VIEWS_OFF };
+void fs_set_views(struct fs *fs, enum fs_views mode);
+
 /* Before mounting: -1 with *WHY set when passthrough=on cannot be had here (old kernel, no
  * CAP_SYS_ADMIN); 0 otherwise. */
 int fs_passthrough_precheck(const struct fs *fs, const char **why);

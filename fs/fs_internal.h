@@ -64,6 +64,7 @@ struct fs {
 	double timeout;      /* entry and attribute timeout in watched directories, seconds */
 	bool names_expire;   /* the kernel can expire every name at once (watch.c): names are kept */
 	struct typesrc *types; /* where segments' record types come from */
+	enum fs_views views; /* -o views=: listed, found by name only, or none */
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
 	bool dont_mask;      /* POSIX ACLs: the kernel leaves the umask to the daemon (creds.c) */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */

@@ -41,11 +41,11 @@ struct fs_view_file {
 	uint64_t hole_bytes;         /* what storing it will allocate */
 };
 
-/* "X" for a view name "X.txt", or NULL. */
-static char *segment_name(const char *name)
+/* "X" for a view name "X.txt", or NULL (always with -o views=off: no name is a view). */
+static char *segment_name(const struct fs *fs, const char *name)
 {
 	size_t len = strlen(name);
-	if (len <= 4 || strcmp(name + len - 4, ".txt") != 0)
+	if (fs->views == FS_VIEWS_OFF || len <= 4 || strcmp(name + len - 4, ".txt") != 0)
 		return NULL;
 	return g_strndup(name, len - 4);
 }
@@ -88,14 +88,16 @@ static uint64_t text_size(const char *decl, uint64_t seg_size)
 
 /* Turns the segment's attributes ST into the view's: same owner and times, the read and write
  * bits only (so whoever may read or write the segment may do the same to its view), one link, and
- * no blocks: the text is made on demand and occupies nothing (du and ls's total stay true). */
+ * the blocks of its whole size: the text is all data (lseek says so too), and a file with fewer
+ * blocks than its size looks sparse to backup tools (GNU tar --sparse stores a file of 0 blocks as
+ * one hole, without reading it). So du counts the text too; -o views=hidden keeps it out. */
 static void view_attr(struct stat *st, uint64_t size)
 {
 	st->st_ino |= FS_VIEW_INO_BIT;
 	st->st_mode = S_IFREG | (st->st_mode & 0666);
 	st->st_nlink = 1;
 	st->st_size = size;
-	st->st_blocks = 0;
+	st->st_blocks = (size + 511) / 512;
 }
 
 /* The typed regular segment SEG in DIRFD: its handle and stat, and its declaration; -ENOENT when
@@ -116,7 +118,7 @@ static int typed_segment(struct fs *fs, int dirfd, const char *seg, int *handle,
 
 bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 {
-	g_autofree char *seg = segment_name(name);
+	g_autofree char *seg = segment_name(fs, name);
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
@@ -129,7 +131,7 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e)
 {
-	g_autofree char *seg = segment_name(name);
+	g_autofree char *seg = segment_name(fs, name);
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;

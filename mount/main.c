@@ -33,6 +33,8 @@ static void usage(const char *prog)
 	       "    -o passthrough=MODE    auto (default), on, off: kernel serves segment I/O\n"
 	       "    -o cache=MODE          watch (default): the kernel keeps names and attributes,\n"
 	       "                           inotify drops them on outside changes; off: never kept\n"
+	       "    -o views=MODE          shown (default): NAME.txt views listed; hidden: not\n"
+	       "                           listed, still there by name (for du, cp -a, tar); off: none\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
 	       prog, DEFAULT_SHM_DIR);
 	fuse_cmdline_help();
@@ -202,6 +204,11 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "shmfs: bad option cache=%s: use watch or off\n", o.cache);
 		goto out;
 	}
+	enum fs_views views_mode;
+	if (options_views(o.views, &views_mode) != 0) {
+		fprintf(stderr, "shmfs: bad option views=%s: use shown, hidden or off\n", o.views);
+		goto out;
+	}
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
@@ -214,6 +221,7 @@ int main(int argc, char *argv[])
 	const char *why;
 	fs_set_passthrough(fs, passthrough_mode);
 	fs_set_cache(fs, cache_mode);
+	fs_set_views(fs, views_mode);
 	fs_set_max_read(fs, max_read);
 	if (fs_passthrough_precheck(fs, &why) != 0) {
 		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);

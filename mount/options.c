@@ -1,5 +1,5 @@
 /* options.c - the shmfs command's own arguments, taken out of argv with fuse_opt: the two
- * positional ones (libfuse's parser knows only the mount point), -o shm_dir/types/passthrough/cache. */
+ * positional ones (libfuse's parser knows only the mount point), -o shm_dir/types/passthrough/cache/views. */
 #include "options.h"
 
 #include <stddef.h>
@@ -13,6 +13,7 @@ static const struct fuse_opt option_spec[] = {
 	{ "types=%s", offsetof(struct options, types), 0 },
 	{ "passthrough=%s", offsetof(struct options, passthrough), 0 },
 	{ "cache=%s", offsetof(struct options, cache), 0 },
+	{ "views=%s", offsetof(struct options, views), 0 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -78,12 +79,22 @@ int options_cache(const char *value, enum fs_cache *mode)
 	return i < 0 ? -1 : 0;
 }
 
+int options_views(const char *value, enum fs_views *mode)
+{
+	static const char *const names[] = { [FS_VIEWS_SHOWN] = "shown", [FS_VIEWS_HIDDEN] = "hidden",
+					     [FS_VIEWS_OFF] = "off" };
+	int i = choose(value, names, sizeof(names) / sizeof(names[0]));
+	*mode = (enum fs_views)i;
+	return i < 0 ? -1 : 0;
+}
+
 void options_free(struct options *o)
 {
 	free(o->shm_dir);
 	free(o->types);
 	free(o->passthrough);
 	free(o->cache);
+	free(o->views);
 	free(o->positional[0]);
 	free(o->positional[1]);
 }

@@ -1,4 +1,4 @@
-/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough/cache,
+/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough/cache/views,
  * --help and --version, taken out of argv with fuse_opt; the rest is left for libfuse. */
 #ifndef SHMFS_OPTIONS_H
 #define SHMFS_OPTIONS_H
@@ -14,6 +14,7 @@ struct options {
 	char *types;           /* -o types=FILE */
 	char *passthrough;     /* -o passthrough=auto|on|off */
 	char *cache;           /* -o cache=watch|off */
+	char *views;           /* -o views=shown|hidden|off */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
 	int npositional;
 	bool help, version, too_many;
@@ -28,6 +29,9 @@ int options_passthrough(const char *value, enum fs_passthrough *mode);
 
 /* The cache mode named by VALUE (NULL: watch). Returns 0, or -1 for anything but watch, off. */
 int options_cache(const char *value, enum fs_cache *mode);
+
+/* The views mode named by VALUE (NULL: shown). Returns 0, or -1 for anything but shown, hidden, off. */
+int options_views(const char *value, enum fs_views *mode);
 
 void options_free(struct options *o);
 

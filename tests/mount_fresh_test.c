@@ -249,16 +249,6 @@ static void setup_off(void)
 	mnt_fixture_start(NULL, NULL, "cache=off");
 }
 
-/* How many requests of OPCODE ("GETXATTR", "LOOKUP", ...) the -d log LOG shows. */
-static int requests(const char *log, const char *opcode)
-{
-	g_autofree char *needle = g_strdup_printf("opcode: %s ", opcode);
-	int n = 0;
-	for (const char *at = log; (at = strstr(at, needle)); at += strlen(needle))
-		n++;
-	return n;
-}
-
 /* What the cache is for: a listing the kernel holds already (a second ls -l) asks the daemon
  * nothing per name: no LOOKUP, GETATTR or GETXATTR of any of them (its cached ACLs are kept too: a READDIRPLUS
  * entry of an inode the kernel holds comes without attributes, fs/dir_ops.c). Counted in the
@@ -287,9 +277,9 @@ START_TEST(test_held_listing_asks_nothing)
 	g_autofree char *after = mnt_log_tail(&m, 64 * 1024 * 1024);
 	ck_assert(g_str_has_prefix(after, before));
 	const char *log = after + strlen(before);
-	int lookups = requests(log, "LOOKUP"), getattrs = requests(log, "GETATTR"),
-	    xattrs = requests(log, "GETXATTR"), listings = requests(log, "READDIR") +
-							 requests(log, "READDIRPLUS");
+	int lookups = log_requests(log, "LOOKUP"), getattrs = log_requests(log, "GETATTR"),
+	    xattrs = log_requests(log, "GETXATTR"), listings = log_requests(log, "READDIR") +
+							     log_requests(log, "READDIRPLUS");
 	fprintf(stderr, "a held listing of %d names: %d LOOKUP, %d GETATTR, %d GETXATTR, %d "
 		"READDIR(PLUS)\n", HELD, lookups, getattrs, xattrs, listings);
 	ck_assert_int_gt(listings, 0);

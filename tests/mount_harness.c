@@ -78,6 +78,19 @@ void mnt_require_root(const char *why)
 		cannot_run(g_strdup_printf("needs root (%s)", why));
 }
 
+bool mnt_have_tool(const char *tool, const char *package)
+{
+	g_autofree char *path = g_find_program_in_path(tool);
+	if (path)
+		return true;
+	ck_assert_msg(g_strcmp0(getenv("CI"), "true") != 0,
+		      "CI=true but %s is not installed (Debian package %s): scripts/install-deps has it",
+		      tool, package);
+	fprintf(stderr, "\n**********\nSKIP: %s: %s is not installed (Debian package %s)\n**********\n",
+		program_invocation_short_name, tool, package);
+	return false;
+}
+
 /* --- mount table --- */
 
 /* Calls FN(mountpoint, fstype) for each line of /proc/self/mountinfo; stops when it returns true. */
@@ -252,6 +265,15 @@ static void cleanup_stale(void)
 }
 
 /* --- start and stop --- */
+
+int log_requests(const char *log, const char *opcode)
+{
+	g_autofree char *needle = g_strdup_printf("opcode: %s ", opcode);
+	int n = 0;
+	for (const char *at = log; (at = strstr(at, needle)); at += strlen(needle))
+		n++;
+	return n;
+}
 
 char *mnt_log_tail(const struct mnt *m, size_t max)
 {

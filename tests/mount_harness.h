@@ -32,6 +32,9 @@ struct mnt {
 void mnt_require_fuse(void);
 /* The same for a suite that needs root: exits 77, or 1 when CI=true, saying WHY it does. */
 void mnt_require_root(const char *why);
+/* In a test: true when the command TOOL (of Debian package PACKAGE) is on PATH. Otherwise false
+ * after a loud SKIP line, or, when CI=true (where scripts/install-deps installs it), fails the test. */
+bool mnt_have_tool(const char *tool, const char *package);
 
 bool mnt_is_root(void);
 
@@ -66,6 +69,9 @@ char *findmnt_at(const char *mp, const char *column);
 
 /* The last MAX bytes of the daemon's log (g_free it); "" when there is none. */
 char *mnt_log_tail(const struct mnt *m, size_t max);
+/* How many requests of OPCODE ("GETXATTR", "LOOKUP", ...) the -d log LOG shows (a daemon started
+ * with SHMFS_TEST_DEBUG=1 in the environment runs with -d). */
+int log_requests(const char *log, const char *opcode);
 
 /* Paths through the mount and in the backing directory: g_strdup_printf'ed, g_free them
  * (g_autofree char *p = mnt_path(&g_mnt, "x")). */

@@ -449,8 +449,8 @@ START_TEST(test_help)
 	g_autofree char *out = shmfs(&st, "--help");
 	ck_assert_int_eq(st, 0);
 	g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-	const char *options[] = { "-o shm_dir=", "-o types=", "-o passthrough=", "-o cache=", "-o allow_other ", "-f ",
-				  "-d ", "-s " };
+	const char *options[] = { "-o shm_dir=", "-o types=", "-o passthrough=", "-o cache=", "-o views=",
+				  "-o allow_other ", "-f ", "-d ", "-s " };
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
 		int n = 0;
 		for (char **l = lines; *l; l++) {

@@ -1,6 +1,6 @@
 /* fuzz_options.c - fuzz target for the shmfs command's argument parsing (mount/options.c over
  * fuse_opt): the input is argv, one argument per line; whatever it holds, parsing must neither
- * crash nor leak, and the data mode it names is either known or refused. */
+ * crash nor leak, and the data and views modes it names are either known or refused. */
 #include "options.h"
 
 #include <fuse_log.h>
@@ -41,6 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (options_parse(&args, &o) == 0) {
 		enum fs_passthrough mode;
 		if (options_passthrough(o.passthrough, &mode) == 0 && mode > FS_PASSTHROUGH_OFF)
+			abort();
+		enum fs_views views;
+		if (options_views(o.views, &views) == 0 && views > FS_VIEWS_OFF)
 			abort();
 		if (o.npositional > 2)
 			abort();
