@@ -593,7 +593,7 @@ static int replace_with(fuse_req_t req, const char *decl, int src, int dst, stru
 int fs_view_replace(fuse_req_t req, int dirfd, const char *name, int newdirfd, const char *newname)
 {
 	struct fs *fs = fs_of(req);
-	g_autofree char *seg = segment_name(newname);
+	g_autofree char *seg = segment_name(fs, newname);
 	g_autofree char *decl = NULL;
 	int handle, src, dst;
 	struct stat st;
