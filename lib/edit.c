@@ -27,6 +27,16 @@ struct edit_list {
 	GByteArray *bytes;  /* the values, as they go into the records */
 };
 
+/* Records read ahead from the segment, to compare lines with: a table written back comes in
+ * order, so one read serves many lines. Read again for each piece of text, so never older than the
+ * request that brings the lines. */
+struct rec_window {
+	GByteArray *bytes;
+	uint64_t first, count; /* records [first, first + count) */
+};
+
+#define WINDOW_BYTES (64u * 1024)
+
 /* What parsing one line needs to know and fill in. */
 struct line_ctx {
 	const struct rtype *type;
@@ -37,7 +47,8 @@ struct line_ctx {
 	const char *s;      /* the line, without its '\n' */
 	size_t n;
 	struct seg_map *m;  /* the segment, to leave out stores that change nothing; or NULL */
-	GByteArray *rec;    /* the record the line is for, as the segment holds it now (with M) */
+	struct rec_window *win; /* with M: records read ahead from it */
+	const char *rec;    /* the record the line is for, as the segment holds it now (with M) */
 	bool *stands;       /* set on a refusal no text after the line's end could mend (see
 			     * edit_batch_check_last): an unknown field whose name has ended, an
 			     * integer too large, more values than fields */
@@ -242,7 +253,7 @@ static void add_store(const struct line_ctx *c, const struct rfield *f, int64_t 
 {
 	GByteArray *bytes = c->list->bytes;
 	size_t in_rec = f->offset + (elem < 0 ? 0 : (uint64_t)elem * f->elem_size);
-	if (c->m && shows_alike(f, elem < 0, (const char *)c->rec->data + in_rec,
+	if (c->m && shows_alike(f, elem < 0, c->rec + in_rec,
 				(const char *)bytes->data + data, len)) {
 		g_byte_array_set_size(bytes, data);
 		return;
@@ -356,15 +367,25 @@ static bool is_assignment(const struct line_ctx *c, size_t i)
 	return false;
 }
 
-/* Reads record INDEX as the segment holds it now into C->rec (holes read as zeros). */
+/* Points C->rec at record INDEX as the segment holds it now (holes read as zeros), reading it
+ * and the records after it into the window unless it is there already. */
 static bool load_record(struct line_ctx *c, uint64_t index)
 {
+	struct rec_window *w = c->win;
+	size_t size = c->type->size;
 	if (!c->m)
 		return true;
-	g_byte_array_set_size(c->rec, c->type->size);
-	ssize_t n = map_read(c->m, c->rec->data, c->type->size, (off_t)(index * c->type->size));
-	if (n == (ssize_t)c->type->size)
+	if (index < w->first || index - w->first >= w->count) {
+		uint64_t n = MIN(MAX(WINDOW_BYTES / size, 1), c->nrecords - index);
+		g_byte_array_set_size(w->bytes, (guint)(n * size));
+		ssize_t got = map_read(c->m, w->bytes->data, n * size, (off_t)(index * size));
+		w->first = index;
+		w->count = got < 0 ? 0 : (uint64_t)got / size;
+	}
+	if (index - w->first < w->count) {
+		c->rec = (const char *)w->bytes->data + (index - w->first) * size;
 		return true;
+	}
 	return fail(c, SIZE_MAX, "record %" G_GUINT64_FORMAT " is no longer in the segment (it shrank)",
 		    index);
 }
@@ -417,7 +438,7 @@ static struct edit_list *edit_new(void)
 struct edit_batch {
 	const struct rtype *type;
 	struct edit_list *list;
-	GByteArray *rec;    /* line_ctx.rec */
+	struct rec_window win; /* line_ctx.win */
 	GString *carry;     /* the start of a line whose '\n' has not come yet */
 	int line;           /* lines parsed so far */
 	bool refused;       /* a line was bad: the batch can only be dropped */
@@ -429,7 +450,7 @@ struct edit_batch *edit_batch_new(const struct rtype *t)
 	struct edit_batch *b = g_new0(struct edit_batch, 1);
 	b->type = t;
 	b->list = edit_new();
-	b->rec = g_byte_array_new();
+	b->win.bytes = g_byte_array_new();
 	b->carry = g_string_new(NULL);
 	return b;
 }
@@ -439,7 +460,7 @@ void edit_batch_free(struct edit_batch *b)
 	if (!b)
 		return;
 	edit_free(b->list);
-	g_byte_array_free(b->rec, TRUE);
+	g_byte_array_free(b->win.bytes, TRUE);
 	g_string_free(b->carry, TRUE);
 	g_free(b);
 }
@@ -459,7 +480,7 @@ static bool batch_line(struct edit_batch *b, uint64_t nrecords, struct seg_map *
 {
 	struct line_ctx c = { .type = b->type, .nrecords = nrecords, .list = b->list,
 			      .err = &b->refusal, .line = ++b->line, .s = s, .n = len, .m = m,
-			      .rec = b->rec };
+			      .win = &b->win };
 	if (parse_line(&c))
 		return true;
 	batch_refuse(b);
@@ -477,6 +498,7 @@ int edit_batch_feed(struct edit_batch *b, uint64_t nrecords, struct seg_map *m, 
 		    size_t len, struct rtype_error *err)
 {
 	size_t pos = 0;
+	b->win.count = 0; /* the segment may have changed since the last piece */
 	while (!b->refused && pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		if (!nl) {
@@ -499,6 +521,7 @@ int edit_batch_feed(struct edit_batch *b, uint64_t nrecords, struct seg_map *m, 
 int edit_batch_end(struct edit_batch *b, uint64_t nrecords, struct seg_map *m,
 		   struct rtype_error *err)
 {
+	b->win.count = 0;
 	if (!b->refused && b->carry->len) {
 		g_autofree char *last = g_strndup(b->carry->str, b->carry->len);
 		size_t n = b->carry->len;
@@ -554,7 +577,7 @@ const struct edit_list *edit_batch_list(const struct edit_batch *b)
 size_t edit_batch_memory(const struct edit_batch *b)
 {
 	return b->list->stores->len * sizeof(struct edit_store) + b->list->bytes->len + b->carry->len +
-	       b->rec->len;
+	       b->win.bytes->len;
 }
 
 struct edit_list *edit_parse(const struct rtype *t, uint64_t nrecords, const char *text, size_t len,
@@ -683,7 +706,7 @@ int edit_apply(const struct edit_list *e, struct seg_map *m)
 		return err;
 	for (size_t i = 0; i < e->stores->len; i++) {
 		const struct edit_store *s = &g_array_index(e->stores, struct edit_store, i);
-		ssize_t n = map_write(m, e->bytes->data + s->data, s->len, (off_t)s->off);
+		ssize_t n = map_store(m, e->bytes->data + s->data, s->len, (off_t)s->off);
 		if (n < 0)
 			return (int)n;
 		if ((size_t)n < s->len)

@@ -25,7 +25,7 @@ struct edit_list;
 struct edit_list *edit_parse(const struct rtype *t, uint64_t nrecords, const char *text, size_t len,
 			     struct rtype_error *err);
 
-/* Stores every edit into the segment through M, in order (map_write), having first allocated the
+/* Stores every edit into the segment through M, in order (map_store), having first allocated the
  * pages they touch: a full tmpfs fails it with -ENOSPC before any byte changes. Returns 0, or the
  * -errno of what failed (the segment shrank: -EIO, and nothing is stored). */
 int edit_apply(const struct edit_list *e, struct seg_map *m);

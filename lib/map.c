@@ -266,7 +266,8 @@ static void ungrow(struct seg_map *m, off_t grown_to, off_t keep)
 	pthread_mutex_unlock(&m->lock);
 }
 
-ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
+/* map_write, and map_store when not GROW. */
+static ssize_t write_at(struct seg_map *m, const void *buf, size_t len, off_t off, bool grow)
 {
 	if (off < 0)
 		return -EINVAL;
@@ -285,7 +286,7 @@ ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
 		return n < 0 ? -errno : n;
 	}
 
-	off_t old_size = grow_to(m, end);
+	off_t old_size = grow ? grow_to(m, end) : -1;
 	if (old_size < -1)
 		return old_size;
 
@@ -299,4 +300,14 @@ ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
 	if (old_size >= 0)
 		ungrow(m, end, done && off + (off_t)done > old_size ? off + (off_t)done : old_size);
 	return done ? (ssize_t)done : err;
+}
+
+ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off)
+{
+	return write_at(m, buf, len, off, true);
+}
+
+ssize_t map_store(struct seg_map *m, const void *buf, size_t len, off_t off)
+{
+	return write_at(m, buf, len, off, false);
 }

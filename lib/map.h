@@ -37,6 +37,10 @@ ssize_t map_read(struct seg_map *m, void *buf, size_t len, off_t off);
  * read-only map. A grow that stored nothing is undone. */
 ssize_t map_write(struct seg_map *m, const void *buf, size_t len, off_t off);
 
+/* As map_write, inside the segment as it is: never grows it (no fstat per call, for callers that
+ * store many small pieces where they know the size). A store past the end gives -EIO. */
+ssize_t map_store(struct seg_map *m, const void *buf, size_t len, off_t off);
+
 /* Copies LEN bytes from SRC to DST, either of which may lie in a shared mapping, under the SIGBUS
  * guard: a fault stops the copy instead of killing the process. Returns the number of bytes
  * copied before the fault (LEN when there was none). Exposed for callers with their own mappings. */
