@@ -567,7 +567,9 @@ START_TEST(batch_refused_whole)
 	g_autoptr(GString) text = view_text(e.t, edge_recs);
 	g_autofree char *last = g_strdup(strrchr(g_strchomp(text->str), '\n') + 1);
 	g_autofree char *more = g_strconcat(last, " 1", NULL);
-	ck_assert_ptr_nonnull(edit_parse(e.t, NREC, last, strlen(last), NULL));
+	struct edit_list *whole = edit_parse(e.t, NREC, last, strlen(last), NULL);
+	ck_assert_ptr_nonnull(whole);
+	edit_free(whole);
 	struct rtype_error err2;
 	ck_assert_ptr_null(edit_parse(e.t, NREC, more, strlen(more), &err2));
 	ck_assert_msg(strstr(err2.msg, "more values than the 15 fields of the record"), "%s", err2.msg);

@@ -187,7 +187,8 @@ START_TEST(test_pasted_record_line)
 	g_autofree char *text = read_view("p");
 	g_auto(GStrv) lines = record_lines(text);
 	g_autofree char *line2 = g_strdup(lines[2]); /* "2    20   200" as printed */
-	ck_assert_int_eq(run("printf '%%s\\n' %s > %s", q(line2), view), 0);
+	g_autofree char *quoted = q(line2);
+	ck_assert_int_eq(run("printf '%%s\\n' %s > %s", quoted, view), 0);
 	assert_table("p", 8, 4, 7, 8, 9); /* as it was: nothing changed */
 	ck_assert_int_eq(run("printf '\\t4\\t-1 -2\\t-3  \\r\\n' > %s", view), 0);
 	assert_table("p", 8, 4, -1, -2, -3);
