@@ -19,6 +19,7 @@ struct view_layout {
 	uint64_t leftover;        /* bytes after the last whole record */
 	size_t index_width;       /* columns of the index: digits of the largest index, at least 1 */
 	size_t *col_width;        /* columns of each field's value */
+	size_t *col_start;        /* where each field's column starts in a line (after its space) */
 	size_t line_len;          /* bytes of every record line, '\n' included */
 	char *header;             /* the '#' lines, each ending in '\n' */
 	size_t header_len;

@@ -602,6 +602,182 @@ START_TEST(rendered_values_parse_back)
 }
 END_TEST
 
+/* ---- cut lines: a read inside a long line renders its part, the same bytes as the whole ---- */
+
+/* A window of the text to read: anywhere, of 1 byte to a few lines; or starting or ending at and
+ * around a field's column edges, where a cut read switches between fields and paths. */
+static void pick_window(const struct view_layout *vl, size_t len, int i, size_t *off, size_t *want)
+{
+	const struct rtype *t = vl->type;
+	size_t r = rng() % (vl->nrecords ? vl->nrecords : 1), k = rng() % t->nfields;
+	size_t edge = vl->header_len + r * vl->line_len + vl->col_start[k] +
+		      (rng() % 2 ? vl->col_width[k] : 0) + rng() % 7 - 3;
+
+	*off = rng() % len;
+	switch (i % 6) {
+	case 0: *want = 1; break;
+	case 1: *want = 1 + rng() % 64; break;
+	case 2: *want = 1 + rng() % (2 * vl->line_len + 2); break;
+	case 3: *off = edge; *want = 1 + rng() % 16; break;
+	case 4: *off = edge; *want = 1 + rng() % 5000; break;
+	default: *want = 1 + rng() % 300; *off = edge > *want ? edge - *want : 0; break;
+	}
+}
+
+/* Reads COUNT windows of V's view and compares each with the same bytes of TEXT, the whole text
+ * (LEN bytes) read at once. */
+static void assert_windows(struct vt *v, const char *text, size_t len, int count)
+{
+	char *buf = malloc(len + 1);
+	ck_assert_ptr_nonnull(buf);
+	for (int i = 0; i < count; i++) {
+		size_t off, want;
+		pick_window(&v->vl, len, i, &off, &want);
+		memset(buf, 0x55, MIN(want, len) + 1);
+		ssize_t n = view_read(&v->vl, v->m, buf, want, (off_t)off);
+		size_t expect = off >= len ? 0 : MIN(want, len - off);
+		ck_assert_int_eq(n, (ssize_t)expect);
+		ck_assert_msg(memcmp(buf, text + MIN(off, len), expect) == 0,
+			      "%s: window at %zu +%zu differs", v->t->fields[0].name, off, want);
+		ck_assert_int_eq((unsigned char)buf[expect], 0x55); /* nothing written past it */
+	}
+	free(buf);
+}
+
+/* Bytes that all need escapes (and the plain ones around them), for string fields. */
+static void fill_escapes(unsigned char *p, size_t n)
+{
+	static const unsigned char pick[] = { '"', '\\', '\n', '\t', '\r', 1, 0x1f, 0x7f, 0x80, 0xff,
+					      'a', ' ' };
+	for (size_t i = 0; i < n; i++)
+		p[i] = pick[rng() % sizeof pick];
+}
+
+/* NREC random records of DECL (strings of random length, ESCAPES: mostly bytes that need escapes;
+ * numbers of every magnitude), their view read in windows against the whole text. */
+static void check_windows(const char *decl, size_t nrec, bool escapes, int count)
+{
+	struct rtype *t = parse_type(decl);
+	unsigned char *data = random_records(t, nrec);
+	for (size_t r = 0; r < nrec; r++) {
+		unsigned char *rec = data + r * t->size;
+		for (size_t i = 0; i < t->nfields; i++) {
+			const struct rfield *f = &t->fields[i];
+			unsigned char *p = rec + f->offset;
+			if (f->is_string && r % 3 == 2) /* full: no NUL at all, the text ends at N */
+				for (size_t k = 0; k < f->count; k++)
+					p[k] = (unsigned char)('A' + k % 26);
+			if (f->is_string && escapes)
+				fill_escapes(p, strnlen((char *)p, f->count));
+			/* small numbers too: short text, more padding */
+			if (f->kind <= RT_UINT64 && r % 2)
+				for (size_t e = 0; e < f->count; e++)
+					p[e * f->elem_size + f->elem_size - 1] = 0;
+		}
+	}
+	if (nrec > 2) /* and one record all zeros: empty strings, "0"s, the most padding */
+		memset(data + t->size, 0, t->size);
+	struct vt v;
+	vt_open(&v, decl, "seg", data, nrec * t->size);
+	size_t len;
+	char *text = vt_text(&v, &len);
+	assert_line_lengths(&v, text, len);
+	assert_windows(&v, text, len, count);
+	free(text);
+	free(data);
+	vt_close(&v);
+	ck_assert_int_eq(seg_unlink(dfd, "seg"), 0);
+	rtype_free(t);
+}
+
+START_TEST(windows_narrow)
+{
+	rng_state = 11;
+	check_windows("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h", 50,
+		      false, 3000);
+	check_windows("float f; double d; bool ok; uint32 flags : hex; int16 s : hex", 50, false,
+		      3000);
+	check_windows(mixed_decl, 50, true, 3000);
+}
+END_TEST
+
+START_TEST(windows_long_arrays)
+{
+	rng_state = 12;
+	check_windows("int8 a[300]; uint16 b[100]; int32 c[50]; uint64 h[40]", 6, false, 3000);
+	check_windows("float fa[40]; double da[30]; bool bs[100]", 6, false, 3000);
+	check_windows("uint32 flags[30] : hex; int8 b[70] : hex; int64 w[20] : hex", 6, false, 3000);
+	check_windows("int64 v[5000]", 4, false, 4000);
+	/* records larger than a read's chunk: a cut line reads its part of the record alone */
+	check_windows("int64 v[9000]; uint8 b[200]", 4, false, 4000);
+}
+END_TEST
+
+START_TEST(windows_long_strings)
+{
+	rng_state = 13;
+	check_windows("char s[300]; int8 n; char t[40]; char u[33]", 20, true, 4000);
+	check_windows("char s[300]; int8 n; char t[40]; char u[33]", 20, false, 4000);
+	check_windows("char blob[65536]", 4, true, 3000);
+	check_windows("char blob[65536]", 4, false, 2000);
+	check_windows("int8 a; char blob[65536]; int64 z", 3, true, 2000);
+	check_windows("int8 a; char blob[65536]; int64 z", 3, false, 2000);
+}
+END_TEST
+
+/* As many fields as a declaration may have (RTYPE_MAX_FIELDS), of every kind: a cut read finds
+ * its first field by the columns' starts. */
+START_TEST(windows_many_fields)
+{
+	static const char *const kinds[] = { "int8", "uint16", "int32 : hex", "int64", "float",
+					     "double", "bool", "char", "char [5]", "int16 [3]" };
+	GString *decl = g_string_new("");
+	for (int i = 0; i < RTYPE_MAX_FIELDS; i++) {
+		const char *k = kinds[i % G_N_ELEMENTS(kinds)], *sp = strchr(k, ' ');
+		size_t base = sp ? (size_t)(sp - k) : strlen(k);
+		g_string_append_printf(decl, "%.*s f%d%s; ", (int)base, k, i, sp ? sp + 1 : "");
+	}
+	rng_state = 14;
+	check_windows(decl->str, 5, true, 4000);
+	/* and 72 KiB records of them, which a cut line reads only in part */
+	g_string_truncate(decl, 0);
+	for (int i = 0; i < RTYPE_MAX_FIELDS; i++)
+		g_string_append_printf(decl, i % 2 ? "int64 a%d[17]; " : "char s%d[16]; ", i);
+	check_windows(decl->str, 4, true, 4000);
+	g_string_free(decl, TRUE);
+}
+END_TEST
+
+/* The lengths a cut read counts with are those of the text. */
+START_TEST(value_lengths)
+{
+	char text[VALUE_SCALAR_MAX];
+	for (int k = 0; k < 64; k++) {
+		uint64_t p = 1;
+		for (int d = 0; d < k % 20; d++)
+			p *= 10;
+		uint64_t vals[] = { p - 1, p, p + 1, UINT64_MAX >> (k % 64), 0 };
+		for (size_t i = 0; i < G_N_ELEMENTS(vals); i++) {
+			char *end = text + sizeof text;
+			size_t n = (size_t)(end - value_format_u64_back(vals[i], end));
+			ck_assert_uint_eq(value_u64_len(vals[i]), n);
+		}
+	}
+	struct rtype *t = parse_type("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; "
+				     "uint64 h; int32 x : hex; float y; double z; bool o; char c1");
+	rng_state = 15;
+	for (size_t i = 0; i < t->nfields; i++)
+		for (int k = 0; k < 3000; k++) {
+			uint64_t v = rng() >> (rng() % 64);
+			if (t->fields[i].kind == RT_BOOL)
+				v &= 1;
+			ck_assert_uint_eq(value_elem_len(&t->fields[i], &v),
+					  value_format_elem(&t->fields[i], &v, text));
+		}
+	rtype_free(t);
+}
+END_TEST
+
 /* ---- big sparse segments ---- */
 
 START_TEST(big_sparse_tail)
@@ -678,6 +854,28 @@ START_TEST(shrunk_segment)
 }
 END_TEST
 
+/* A record larger than a read's chunk, which a cut read reads only in part: still only whole. */
+START_TEST(shrunk_wide_segment)
+{
+	const char *decl = "char a[40000]; char b[40000]";
+	static char rec[3][80000];
+	memset(rec, 'x', sizeof rec);
+	struct vt v;
+	vt_open(&v, decl, "seg", rec, sizeof rec);
+	size_t line = v.vl.line_len, head = v.vl.header_len;
+	char buf[100];
+
+	ck_assert_int_eq(ftruncate(v.fd, 80000 + 50000), 0); /* record 1 cut in its b */
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + v.vl.col_start[0])), 10);
+	ck_assert(memcmp(buf, "\"xxxxxxxxx", 10) == 0);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + line + 5)), -EIO);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + 2 * line - 20)), -EIO);
+	/* a read from record 0 into record 1 stops at the end of record 0's line */
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 100, (off_t)(head + line - 50)), 50);
+	vt_close(&v);
+}
+END_TEST
+
 /* ---- view_error_text ---- */
 
 START_TEST(error_text)
@@ -723,7 +921,9 @@ static Suite *view_suite(void)
 		{ "exact", { seed_exact, ints_exact, hex_exact, floats_exact, strings_exact, arrays_exact,
 			     leftover_and_empty, header_declaration_reparses } },
 		{ "values", { float_roundtrip, int_roundtrip, rendered_values_parse_back } },
-		{ "reads", { random_slices, big_sparse_tail, shrunk_segment } },
+		{ "reads", { random_slices, big_sparse_tail, shrunk_segment, shrunk_wide_segment } },
+		{ "windows", { windows_narrow, windows_long_arrays, windows_long_strings,
+			       windows_many_fields, value_lengths } },
 		{ "errors", { error_text } },
 	};
 
