@@ -39,6 +39,8 @@ void view_render_record(const struct view_layout *vl, uint64_t index, const void
 
 /* Copies the text at [OFF, OFF+LEN) into BUF, reading only the records it covers from the segment
  * through M (map_read: holes read as zeros without allocating; a segment that shrank gives -EIO).
+ * Of a line it cuts (its first or last), only the fields it meets are rendered, and of a long
+ * string or array only the part it wants: the same bytes as the whole line would give.
  * Returns the byte count (short at the end of the text, 0 past it) or -errno. */
 ssize_t view_read(const struct view_layout *vl, struct seg_map *m, char *buf, size_t len, off_t off);
 

@@ -690,38 +690,59 @@ static void check_windows(const char *decl, size_t nrec, bool escapes, int count
 	rtype_free(t);
 }
 
+/* A view to read in windows: its type, how many records, whether its strings are mostly escapes,
+ * how many windows. */
+struct window_case {
+	const char *decl;
+	size_t nrec;
+	bool escapes;
+	int count;
+};
+
+static void check_window_cases(uint64_t seed, const struct window_case *c, size_t n)
+{
+	rng_state = seed;
+	for (size_t i = 0; i < n; i++)
+		check_windows(c[i].decl, c[i].nrec, c[i].escapes, c[i].count);
+}
+
 START_TEST(windows_narrow)
 {
-	rng_state = 11;
-	check_windows("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h", 50,
-		      false, 3000);
-	check_windows("float f; double d; bool ok; uint32 flags : hex; int16 s : hex", 50, false,
-		      3000);
-	check_windows(mixed_decl, 50, true, 3000);
+	static const struct window_case cases[] = {
+		{ "int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h", 50, false,
+		  3000 },
+		{ "float f; double d; bool ok; uint32 flags : hex; int16 s : hex", 50, false, 3000 },
+		{ mixed_decl, 50, true, 3000 },
+	};
+	check_window_cases(11, cases, G_N_ELEMENTS(cases));
 }
 END_TEST
 
 START_TEST(windows_long_arrays)
 {
-	rng_state = 12;
-	check_windows("int8 a[300]; uint16 b[100]; int32 c[50]; uint64 h[40]", 6, false, 3000);
-	check_windows("float fa[40]; double da[30]; bool bs[100]", 6, false, 3000);
-	check_windows("uint32 flags[30] : hex; int8 b[70] : hex; int64 w[20] : hex", 6, false, 3000);
-	check_windows("int64 v[5000]", 4, false, 4000);
-	/* records larger than a read's chunk: a cut line reads its part of the record alone */
-	check_windows("int64 v[9000]; uint8 b[200]", 4, false, 4000);
+	static const struct window_case cases[] = {
+		{ "int8 a[300]; uint16 b[100]; int32 c[50]; uint64 h[40]", 6, false, 3000 },
+		{ "float fa[40]; double da[30]; bool bs[100]", 6, false, 3000 },
+		{ "uint32 flags[30] : hex; int8 b[70] : hex; int64 w[20] : hex", 6, false, 3000 },
+		{ "int64 v[5000]", 4, false, 4000 },
+		/* records larger than a read's chunk: a cut line reads its part of the record alone */
+		{ "int64 v[9000]; uint8 b[200]", 4, false, 4000 },
+	};
+	check_window_cases(12, cases, G_N_ELEMENTS(cases));
 }
 END_TEST
 
 START_TEST(windows_long_strings)
 {
-	rng_state = 13;
-	check_windows("char s[300]; int8 n; char t[40]; char u[33]", 20, true, 4000);
-	check_windows("char s[300]; int8 n; char t[40]; char u[33]", 20, false, 4000);
-	check_windows("char blob[65536]", 4, true, 3000);
-	check_windows("char blob[65536]", 4, false, 2000);
-	check_windows("int8 a; char blob[65536]; int64 z", 3, true, 2000);
-	check_windows("int8 a; char blob[65536]; int64 z", 3, false, 2000);
+	static const struct window_case cases[] = {
+		{ "char s[300]; int8 n; char t[40]; char u[33]", 20, true, 4000 },
+		{ "char s[300]; int8 n; char t[40]; char u[33]", 20, false, 4000 },
+		{ "char blob[65536]", 4, true, 3000 },
+		{ "char blob[65536]", 4, false, 2000 },
+		{ "int8 a; char blob[65536]; int64 z", 3, true, 2000 },
+		{ "int8 a; char blob[65536]; int64 z", 3, false, 2000 },
+	};
+	check_window_cases(13, cases, G_N_ELEMENTS(cases));
 }
 END_TEST
 

@@ -1,10 +1,22 @@
 # rows_view.sh - the view rows of tests/bench/run, shmfs only: the text view of a sparse 4 GiB
-# segment of 24-byte records (int64 x3): its first and last 4 KiB, and text throughput. Sourced.
+# segment of 24-byte records (int64 x3): its first and last 4 KiB, and text throughput; and 4 KiB
+# preads at random offsets of views whose lines are 4 MiB, against one of narrow lines. Sourced.
+
+# Segments of random records for the random preads: a 4 KiB read of a 4 MiB line should cost
+# about what one of a 72-byte line does. The char blob holds no NUL (the string would end there).
+declare -A wide_decl=([narrow]="int64 Col1; int64 Col2; int64 Col3" [blob]="char blob[1048576]"
+	[array]="int64 v[131072]")
+wide_mib=16 wide_reads=200
 
 view_setup() {
 	truncate -s 4G "$back/big"
 	printf '\x64\0\0\0\0\0\0\0' | dd of="$back/big" conv=notrunc status=none
 	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$back/big"
+	local w
+	for w in narrow blob array; do
+		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$back/wide_$w"
+		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$back/wide_$w"
+	done
 }
 
 view_first() { bench_prog bench_pread "${dir[$1]}/big.txt" 4096 1 first; }
@@ -18,6 +30,26 @@ view_text() { # TARGET BS_KIB: MB/s of the first $view_mib MiB of text
 view_text_128k() { view_text "$1" 128; }
 view_text_1m() { view_text "$1" 1024; }
 
+view_wide() { # TARGET KIND: ms per 4 KiB pread at distinct random offsets of wide_KIND.txt
+	local ms
+	ms=$(bench_prog bench_pread "${dir[$1]}/wide_$2.txt" 4096 "$wide_reads" random)
+	awk -v ms="$ms" -v n="$wide_reads" 'BEGIN {printf "%.4f", ms / n}'
+}
+view_wide_narrow() { view_wide "$1" narrow; }
+view_wide_blob() { view_wide "$1" blob; }
+view_wide_array() { view_wide "$1" array; }
+
+# A row of the ratios of two rows' figures, run by run (their runs interleave, so each pair ran
+# at about the same time): its median is the median of the ratios.
+view_ratio_row() { # ROW NUMERATOR_ROW DENOMINATOR_ROW TARGETS...
+	local row=$1 num=$2 den=$3 t
+	shift 3
+	for t; do
+		res[$row,$t]=$(paste -d ' ' <(printf '%s\n' ${res[$num,$t]}) <(printf '%s\n' ${res[$den,$t]}) |
+			awk '{printf "%.2f ", $1 / $2}')
+	done
+}
+
 view_rows() {
 	local t
 	for t in "$@"; do # the last record is where it must be: 4 GiB / 24 bytes
@@ -29,6 +61,13 @@ view_rows() {
 	bench_row "view: last 4 KiB" warm view_last "$@"
 	bench_row "view: text, 128 KiB reads" warm view_text_128k "$@"
 	bench_row "view: text, 1 MiB reads" warm view_text_1m "$@"
+	bench_row "view: 4 KiB pread, int64 x3 lines" warm view_wide_narrow "$@"
+	bench_row "view: 4 KiB pread, char blob[1048576] lines" warm view_wide_blob "$@"
+	bench_row "view: 4 KiB pread, int64 v[131072] lines" warm view_wide_array "$@"
+	view_ratio_row "view: char blob[1048576] over int64 x3" "view: 4 KiB pread, char blob[1048576] lines" \
+		"view: 4 KiB pread, int64 x3 lines" "$@"
+	view_ratio_row "view: int64 v[131072] over int64 x3" "view: 4 KiB pread, int64 v[131072] lines" \
+		"view: 4 KiB pread, int64 x3 lines" "$@"
 	# rendering reads holes as zeros: the segment still has only the page written at setup
 	(($(stat -c %b "$back/big") <= 8)) || bench_die "reading the view allocated holes of the segment"
 }
@@ -37,3 +76,8 @@ view_table_rows="view: first 4 KiB|ms
 view: last 4 KiB|ms
 view: text, 128 KiB reads|MB/s
 view: text, 1 MiB reads|MB/s"
+view_wide_table_rows="view: 4 KiB pread, int64 x3 lines|ms
+view: 4 KiB pread, char blob[1048576] lines|ms
+view: 4 KiB pread, int64 v[131072] lines|ms
+view: char blob[1048576] over int64 x3|ratio
+view: int64 v[131072] over int64 x3|ratio"
