@@ -3,9 +3,10 @@
 # preads at random offsets of views whose lines are 4 MiB, against one of narrow lines. Sourced.
 
 # Segments of random records for the random preads: a 4 KiB read of a 4 MiB line should cost
-# about what one of a 72-byte line does. The char blob holds no NUL (the string would end there).
+# about what one of a 70-byte line does. The char blob holds no NUL (the string would end there).
 declare -A wide_decl=([narrow]="int64 Col1; int64 Col2; int64 Col3" [blob]="char blob[1048576]"
 	[array]="int64 v[131072]")
+declare -A wide_label=([narrow]="int64 x3" [blob]="char blob[1048576]" [array]="int64 v[131072]")
 wide_mib=16 wide_reads=200
 
 view_setup() {
@@ -38,15 +39,17 @@ view_wide() { # TARGET KIND: ms per 4 KiB pread at distinct random offsets of wi
 view_wide_narrow() { view_wide "$1" narrow; }
 view_wide_blob() { view_wide "$1" blob; }
 view_wide_array() { view_wide "$1" array; }
+wide_row() { echo "view: 4 KiB pread, ${wide_label[$1]} lines"; } # KIND
+wide_ratio_row() { echo "view: ${wide_label[$1]} over ${wide_label[narrow]}"; } # KIND
 
-# A row of the ratios of two rows' figures, run by run (their runs interleave, so each pair ran
-# at about the same time): its median is the median of the ratios.
-view_ratio_row() { # ROW NUMERATOR_ROW DENOMINATOR_ROW TARGETS...
-	local row=$1 num=$2 den=$3 t
-	shift 3
+# The ratio of KIND's figures to narrow's, run by run (their runs interleave, so each pair ran at
+# about the same time): the row's median is the median of the ratios.
+view_wide_ratio() { # KIND TARGETS...
+	local k=$1 t
+	shift
 	for t; do
-		res[$row,$t]=$(paste -d ' ' <(printf '%s\n' ${res[$num,$t]}) <(printf '%s\n' ${res[$den,$t]}) |
-			awk '{printf "%.2f ", $1 / $2}')
+		res[$(wide_ratio_row "$k"),$t]=$(paste -d ' ' <(printf '%s\n' ${res[$(wide_row "$k"),$t]}) \
+			<(printf '%s\n' ${res[$(wide_row narrow),$t]}) | awk '{printf "%.2f ", $1 / $2}')
 	done
 }
 
@@ -61,13 +64,12 @@ view_rows() {
 	bench_row "view: last 4 KiB" warm view_last "$@"
 	bench_row "view: text, 128 KiB reads" warm view_text_128k "$@"
 	bench_row "view: text, 1 MiB reads" warm view_text_1m "$@"
-	bench_row "view: 4 KiB pread, int64 x3 lines" warm view_wide_narrow "$@"
-	bench_row "view: 4 KiB pread, char blob[1048576] lines" warm view_wide_blob "$@"
-	bench_row "view: 4 KiB pread, int64 v[131072] lines" warm view_wide_array "$@"
-	view_ratio_row "view: char blob[1048576] over int64 x3" "view: 4 KiB pread, char blob[1048576] lines" \
-		"view: 4 KiB pread, int64 x3 lines" "$@"
-	view_ratio_row "view: int64 v[131072] over int64 x3" "view: 4 KiB pread, int64 v[131072] lines" \
-		"view: 4 KiB pread, int64 x3 lines" "$@"
+	local k
+	for k in narrow blob array; do
+		bench_row "$(wide_row $k)" warm "view_wide_$k" "$@"
+	done
+	view_wide_ratio blob "$@"
+	view_wide_ratio array "$@"
 	# rendering reads holes as zeros: the segment still has only the page written at setup
 	(($(stat -c %b "$back/big") <= 8)) || bench_die "reading the view allocated holes of the segment"
 }
@@ -76,8 +78,8 @@ view_table_rows="view: first 4 KiB|ms
 view: last 4 KiB|ms
 view: text, 128 KiB reads|MB/s
 view: text, 1 MiB reads|MB/s"
-view_wide_table_rows="view: 4 KiB pread, int64 x3 lines|ms
-view: 4 KiB pread, char blob[1048576] lines|ms
-view: 4 KiB pread, int64 v[131072] lines|ms
-view: char blob[1048576] over int64 x3|ratio
-view: int64 v[131072] over int64 x3|ratio"
+view_wide_table_rows="$(wide_row narrow)|ms
+$(wide_row blob)|ms
+$(wide_row array)|ms
+$(wide_ratio_row blob)|ratio
+$(wide_ratio_row array)|ratio"
