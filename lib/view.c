@@ -52,23 +52,8 @@ static void append_decl(GString *s, const struct rfield *f)
 		g_string_append(s, " : hex");
 }
 
-/* The column names, padded to exactly line_len - 1 bytes like a record line. */
-static void append_names(GString *s, const struct view_layout *vl)
-{
-	const struct rtype *t = vl->type;
-
-	g_string_append_c(s, '#');
-	for (size_t i = 1; i < vl->index_width; i++)
-		g_string_append_c(s, ' ');
-	for (size_t i = 0; i < t->nfields; i++) {
-		const struct rfield *f = &t->fields[i];
-		int w = (int)vl->col_width[i];
-		g_string_append_printf(s, f->is_string ? " %-*s" : " %*s", w, f->name);
-	}
-	g_string_append_c(s, '\n');
-}
-
-static char *build_header(const struct view_layout *vl, size_t *len)
+/* The '#' lines before the column names. */
+static char *build_head(const struct view_layout *vl, size_t *len)
 {
 	const struct rtype *t = vl->type;
 	GString *s = g_string_new("# shmfs view: ");
@@ -91,7 +76,6 @@ static char *build_header(const struct view_layout *vl, size_t *len)
 	g_string_append_printf(s, "# leftover: %" G_GUINT64_FORMAT " bytes%s\n", vl->leftover,
 			       vl->leftover ? " (size is not a multiple of the record: wrong type?)" : "");
 	g_string_append(s, "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n");
-	append_names(s, vl);
 	*len = s->len;
 	return g_string_free(s, FALSE);
 }
@@ -122,7 +106,8 @@ int view_layout_init(struct view_layout *vl, const struct rtype *t, uint64_t seg
 		at += 1 + vl->col_width[i];
 	}
 	vl->line_len = at + 1;
-	vl->header = build_header(vl, &vl->header_len);
+	vl->head = build_head(vl, &vl->head_len);
+	vl->header_len = vl->head_len + vl->line_len;
 	return 0;
 }
 
@@ -130,7 +115,7 @@ void view_layout_free(struct view_layout *vl)
 {
 	free(vl->col_width);
 	free(vl->col_start);
-	g_free(vl->header);
+	g_free(vl->head);
 	memset(vl, 0, sizeof *vl);
 }
 
@@ -267,6 +252,28 @@ static void render_cut(const struct view_layout *vl, const struct cut *c, uint64
 		size_t b = c->to < cs + w ? c->to - cs : w;
 		const char *src = rec + (t->fields[i].offset - c->lo);
 		render_field_part(vl, i, src, a, b, out + (cs + a - c->from));
+	}
+}
+
+/* Bytes [FROM, TO) of the column names line into OUT: '#', then each name right-aligned over its
+ * column (left-aligned over strings), padded to line_len - 1 bytes like a record line. */
+static void render_names(const struct view_layout *vl, size_t from, size_t to, char *out)
+{
+	const struct rtype *t = vl->type;
+	struct cut c = cut_plan(vl, from, to);
+
+	memset(out, ' ', to - from);
+	if (from == 0)
+		out[0] = '#';
+	if (to == vl->line_len)
+		out[to - 1 - from] = '\n';
+	for (size_t i = c.first; i < c.end; i++) {
+		const char *name = t->fields[i].name;
+		size_t n = strlen(name);
+		size_t at = vl->col_start[i] + (t->fields[i].is_string ? 0 : vl->col_width[i] - n);
+		size_t a = at > from ? at : from, b = at + n < to ? at + n : to;
+		if (a < b)
+			memcpy(out + (a - from), name + (a - at), b - a);
 	}
 }
 
@@ -407,12 +414,18 @@ ssize_t view_read(const struct view_layout *vl, struct seg_map *m, char *buf, si
 		len = SSIZE_MAX;
 
 	size_t done = 0;
-	if ((uint64_t)off < vl->header_len) {
-		done = vl->header_len - (size_t)off < len ? vl->header_len - (size_t)off : len;
-		memcpy(buf, vl->header + off, done);
-		if (done == len)
-			return (ssize_t)done;
+	if ((uint64_t)off < vl->head_len) {
+		done = vl->head_len - (size_t)off < len ? vl->head_len - (size_t)off : len;
+		memcpy(buf, vl->head + off, done);
 	}
+	if (done < len && (uint64_t)off + done < vl->header_len) {
+		size_t from = (size_t)off + done - vl->head_len;
+		size_t to = len - done < vl->line_len - from ? from + (len - done) : vl->line_len;
+		render_names(vl, from, to, buf + done);
+		done += to - from;
+	}
+	if (done == len)
+		return (ssize_t)done;
 	ssize_t n = read_lines(vl, m, buf + done, len - done, (uint64_t)off + done - vl->header_len);
 	if (n < 0)
 		return done ? (ssize_t)done : n;

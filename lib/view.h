@@ -21,8 +21,11 @@ struct view_layout {
 	size_t *col_width;        /* columns of each field's value */
 	size_t *col_start;        /* where each field's column starts in a line (after its space) */
 	size_t line_len;          /* bytes of every record line, '\n' included */
-	char *header;             /* the '#' lines, each ending in '\n' */
-	size_t header_len;
+	char *head;               /* the '#' lines before the column names, each ending in '\n' */
+	size_t head_len;
+	size_t header_len;        /* all '#' lines: HEAD and the names line, line_len bytes like a
+				   * record line, which view_read renders as it goes (it is 4 MiB
+				   * long for a char blob[1048576]: a lookup need not make it) */
 };
 
 /* Lays out the view of a SEG_SIZE-byte segment of type T. Returns 0 or -ENOMEM. */

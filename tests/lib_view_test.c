@@ -106,8 +106,10 @@ static void assert_line_lengths(struct vt *v, const char *text, size_t len)
 {
 	const struct view_layout *vl = &v->vl;
 	ck_assert_uint_ge(vl->header_len, vl->line_len);
-	const char *names = vl->header + vl->header_len - vl->line_len;
-	ck_assert_msg(names == vl->header || names[-1] == '\n', "names line is not line_len long");
+	const char *names = text + vl->header_len - vl->line_len;
+	ck_assert_uint_eq(vl->head_len + vl->line_len, vl->header_len);
+	ck_assert_msg(names == text || names[-1] == '\n', "names line is not line_len long");
+	ck_assert_int_eq(names[vl->line_len - 1], '\n');
 	ck_assert_int_eq(names[0], '#');
 	ck_assert_uint_eq((len - vl->header_len) % vl->line_len, 0);
 	for (size_t off = vl->header_len; off < len; off += vl->line_len) {
@@ -336,8 +338,23 @@ START_TEST(leftover_and_empty)
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, 1 << 30), 0);
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, -1), -EINVAL);
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 0, 0), 0);
-	ck_assert_ptr_nonnull(strstr(v.vl.header, "# records: 0\n# leftover: 0 bytes\n"));
+	ck_assert_ptr_nonnull(strstr(v.vl.head, "# records: 0\n# leftover: 0 bytes\n"));
 	vt_close(&v);
+}
+END_TEST
+
+/* The names line is as long as a record line, 4 MiB here: made by each read, not by the layout,
+ * which a lookup of the view makes. */
+START_TEST(names_line_not_kept)
+{
+	struct rtype *t = parse_type("char blob[1048576]");
+	struct view_layout vl;
+	ck_assert_int_eq(view_layout_init(&vl, t, 3 << 20), 0);
+	ck_assert_uint_eq(vl.header_len, vl.head_len + vl.line_len);
+	ck_assert_uint_gt(vl.line_len, 4u << 20);
+	ck_assert_uint_lt(vl.head_len, 400);
+	view_layout_free(&vl);
+	rtype_free(t);
 }
 END_TEST
 
@@ -354,8 +371,8 @@ START_TEST(header_declaration_reparses)
 		struct rtype *t = parse_type(decls[k]);
 		struct view_layout vl;
 		ck_assert_int_eq(view_layout_init(&vl, t, 1000), 0);
-		const char *p = vl.header + strlen("# shmfs view: ");
-		ck_assert(g_str_has_prefix(vl.header, "# shmfs view: "));
+		const char *p = vl.head + strlen("# shmfs view: ");
+		ck_assert(g_str_has_prefix(vl.head, "# shmfs view: "));
 		char *decl = g_strndup(p, strcspn(p, "\n"));
 		struct rtype *u = parse_type(decl);
 		ck_assert_uint_eq(u->nfields, t->nfields);
@@ -609,8 +626,8 @@ END_TEST
 static void pick_window(const struct view_layout *vl, size_t len, int i, size_t *off, size_t *want)
 {
 	const struct rtype *t = vl->type;
-	size_t r = rng() % (vl->nrecords ? vl->nrecords : 1), k = rng() % t->nfields;
-	size_t edge = vl->header_len + r * vl->line_len + vl->col_start[k] +
+	size_t r = rng() % (vl->nrecords + 1), k = rng() % t->nfields; /* line 0: the names */
+	size_t edge = vl->head_len + r * vl->line_len + vl->col_start[k] +
 		      (rng() % 2 ? vl->col_width[k] : 0) + rng() % 7 - 3;
 
 	*off = rng() % len;
@@ -642,6 +659,23 @@ static void assert_windows(struct vt *v, const char *text, size_t len, int count
 		ck_assert_int_eq((unsigned char)buf[expect], 0x55); /* nothing written past it */
 	}
 	free(buf);
+}
+
+/* The names line of TEXT is '#', then each field's name right-aligned in its column (left-aligned
+ * over strings), one space before each column: made here the plain way, with printf. */
+static void assert_names_line(const struct view_layout *vl, const char *text)
+{
+	GString *want = g_string_new("#");
+	for (size_t i = 1; i < vl->index_width; i++)
+		g_string_append_c(want, ' ');
+	for (size_t i = 0; i < vl->type->nfields; i++) {
+		const struct rfield *f = &vl->type->fields[i];
+		g_string_append_printf(want, f->is_string ? " %-*s" : " %*s", (int)vl->col_width[i], f->name);
+	}
+	g_string_append_c(want, '\n');
+	ck_assert_uint_eq(want->len, vl->line_len);
+	ck_assert(memcmp(text + vl->head_len, want->str, want->len) == 0);
+	g_string_free(want, TRUE);
 }
 
 /* Bytes that all need escapes (and the plain ones around them), for string fields. */
@@ -682,6 +716,7 @@ static void check_windows(const char *decl, size_t nrec, bool escapes, int count
 	size_t len;
 	char *text = vt_text(&v, &len);
 	assert_line_lengths(&v, text, len);
+	assert_names_line(&v.vl, text);
 	assert_windows(&v, text, len, count);
 	free(text);
 	free(data);
@@ -940,7 +975,7 @@ static Suite *view_suite(void)
 	Suite *s = suite_create("view");
 	const struct lib_case cases[] = {
 		{ "exact", { seed_exact, ints_exact, hex_exact, floats_exact, strings_exact, arrays_exact,
-			     leftover_and_empty, header_declaration_reparses } },
+			     leftover_and_empty, header_declaration_reparses, names_line_not_kept } },
 		{ "values", { float_roundtrip, int_roundtrip, rendered_values_parse_back } },
 		{ "reads", { random_slices, big_sparse_tail, shrunk_segment, shrunk_wide_segment } },
 		{ "windows", { windows_narrow, windows_long_arrays, windows_long_strings,
