@@ -42,6 +42,27 @@ size_t value_format_string(const void *src, size_t n, char *out);
  * offset, to OUT (room for value_field_width(F) bytes). Returns the byte count. */
 size_t value_format_field(const struct rfield *f, const void *src, char *out);
 
+/* Digits of V in decimal, without writing them. */
+size_t value_u64_len(uint64_t v);
+
+/* The byte count value_format_elem would give for SRC, cheaply for all but floats (whose shortest
+ * text is only known by making it). */
+size_t value_elem_len(const struct rfield *f, const void *src);
+
+/* Parts of long values, for a read of a few bytes of a long line. Both write only the bytes of
+ * [FROM, TO) of the field's column that hold text, to OUT (which stands for position FROM and
+ * holds spaces), exactly as the whole value would have put them there. */
+
+/* The quoted string of the N bytes at SRC, as value_format_string writes it from position 0.
+ * Reads only the first min(N, TO) bytes of SRC: no byte after them lands before TO. */
+void value_format_string_part(const void *src, size_t n, size_t from, size_t to, char *out);
+
+/* The array F at SRC as "[a,b,c]" ending at position W (right-aligned in a W-byte column).
+ * Counts the lengths of the elements after FROM (cheap but for floats) and formats only those
+ * that land in [FROM, TO). */
+void value_format_array_part(const struct rfield *f, const void *src, size_t w, size_t from,
+			     size_t to, char *out);
+
 /* Why a value did not parse. */
 enum value_status {
 	VALUE_OK,

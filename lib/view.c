@@ -21,7 +21,11 @@
  *
  * A record line: the index right-aligned in index_width columns, then for each field a space and
  * its value right-aligned in the field's column (strings left-aligned), then '\n'. A column is as
- * wide as the widest value the field's kind can show (value_field_width) or its name, if longer. */
+ * wide as the widest value the field's kind can show (value_field_width) or its name, if longer.
+ *
+ * So every column starts at the same byte of every line (col_start), and a read that cuts a line
+ * renders only the fields it meets, and of a long string or array only the part it wants: a 4 KiB
+ * read of a 4 MiB line costs about 4 KiB of text, plus a count of the field's bytes before it. */
 #include "view.h"
 
 #include <errno.h>
@@ -36,16 +40,6 @@
  * enough to stay in cache while they are rendered. */
 #define VIEW_CHUNK (64u * 1024)
 
-static size_t decimal_digits(uint64_t v)
-{
-	size_t n = 1;
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
 /* ---- the header ---- */
 
 /* "int32 qty[3]", "char name[16]", "uint32 flags : hex": the field as a declaration says it. */
@@ -58,23 +52,8 @@ static void append_decl(GString *s, const struct rfield *f)
 		g_string_append(s, " : hex");
 }
 
-/* The column names, padded to exactly line_len - 1 bytes like a record line. */
-static void append_names(GString *s, const struct view_layout *vl)
-{
-	const struct rtype *t = vl->type;
-
-	g_string_append_c(s, '#');
-	for (size_t i = 1; i < vl->index_width; i++)
-		g_string_append_c(s, ' ');
-	for (size_t i = 0; i < t->nfields; i++) {
-		const struct rfield *f = &t->fields[i];
-		int w = (int)vl->col_width[i];
-		g_string_append_printf(s, f->is_string ? " %-*s" : " %*s", w, f->name);
-	}
-	g_string_append_c(s, '\n');
-}
-
-static char *build_header(const struct view_layout *vl, size_t *len)
+/* The '#' lines before the column names. */
+static char *build_head(const struct view_layout *vl, size_t *len)
 {
 	const struct rtype *t = vl->type;
 	GString *s = g_string_new("# shmfs view: ");
@@ -97,7 +76,6 @@ static char *build_header(const struct view_layout *vl, size_t *len)
 	g_string_append_printf(s, "# leftover: %" G_GUINT64_FORMAT " bytes%s\n", vl->leftover,
 			       vl->leftover ? " (size is not a multiple of the record: wrong type?)" : "");
 	g_string_append(s, "# edit: echo 'INDEX FIELD=VALUE ...' > THIS_FILE\n");
-	append_names(s, vl);
 	*len = s->len;
 	return g_string_free(s, FALSE);
 }
@@ -111,26 +89,33 @@ int view_layout_init(struct view_layout *vl, const struct rtype *t, uint64_t seg
 	vl->seg_size = seg_size;
 	vl->nrecords = seg_size / t->size;
 	vl->leftover = seg_size % t->size;
-	vl->index_width = decimal_digits(vl->nrecords ? vl->nrecords - 1 : 0);
+	vl->index_width = value_u64_len(vl->nrecords ? vl->nrecords - 1 : 0);
 	vl->col_width = calloc(t->nfields, sizeof *vl->col_width);
-	if (!vl->col_width)
+	vl->col_start = calloc(t->nfields, sizeof *vl->col_start);
+	if (!vl->col_width || !vl->col_start) {
+		view_layout_free(vl);
 		return -ENOMEM;
+	}
 
-	vl->line_len = vl->index_width + 1;
+	size_t at = vl->index_width;
 	for (size_t i = 0; i < t->nfields; i++) {
 		size_t w = value_field_width(&t->fields[i]);
 		size_t name = strlen(t->fields[i].name);
 		vl->col_width[i] = w > name ? w : name;
-		vl->line_len += 1 + vl->col_width[i];
+		vl->col_start[i] = at + 1;
+		at += 1 + vl->col_width[i];
 	}
-	vl->header = build_header(vl, &vl->header_len);
+	vl->line_len = at + 1;
+	vl->head = build_head(vl, &vl->head_len);
+	vl->header_len = vl->head_len + vl->line_len;
 	return 0;
 }
 
 void view_layout_free(struct view_layout *vl)
 {
 	free(vl->col_width);
-	g_free(vl->header);
+	free(vl->col_start);
+	g_free(vl->head);
 	memset(vl, 0, sizeof *vl);
 }
 
@@ -176,16 +161,146 @@ void view_render_record(const struct view_layout *vl, uint64_t index, const void
 	}
 }
 
+/* ---- cut lines: a read that starts or ends inside a line renders only the part it wants ---- */
+
+/* A field's column wider than this is rendered in part when a read cuts it; a narrower one (every
+ * scalar: 24 bytes of value, a name of at most RTYPE_MAX_NAME) whole into a scratch column. */
+#define VIEW_SHORT_COLUMN 128
+
+static bool column_is_long(const struct view_layout *vl, size_t i)
+{
+	return vl->col_width[i] > VIEW_SHORT_COLUMN;
+}
+
+/* Bytes [FROM, TO) of one line, and what of the record they need: fields [FIRST, END), whose
+ * columns meet them, and the record's bytes [LO, HI) that those fields are rendered from. */
+struct cut {
+	size_t from, to;
+	size_t first, end;
+	size_t lo, hi;
+};
+
+static struct cut cut_plan(const struct view_layout *vl, size_t from, size_t to)
+{
+	const struct rtype *t = vl->type;
+	struct cut c = { .from = from, .to = to };
+	size_t lo = 0, hi = t->nfields;
+
+	while (lo < hi) { /* the first field whose column ends after FROM */
+		size_t mid = lo + (hi - lo) / 2;
+		if (vl->col_start[mid] + vl->col_width[mid] <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c.first = c.end = lo;
+	while (c.end < t->nfields && vl->col_start[c.end] < to)
+		c.end++;
+	if (c.first == c.end)
+		return c;
+
+	const struct rfield *last = &t->fields[c.end - 1];
+	size_t need = last->elem_size * last->count;
+	size_t upto = to - vl->col_start[c.end - 1];
+	if (last->is_string && column_is_long(vl, c.end - 1) && upto < need)
+		need = upto; /* value_format_string_part reads no further */
+	c.lo = t->fields[c.first].offset;
+	c.hi = last->offset + need;
+	return c;
+}
+
+/* Bytes [FROM, TO) of field I's column (W bytes) into OUT (position FROM), which holds spaces. */
+static void render_field_part(const struct view_layout *vl, size_t i, const char *src, size_t from,
+			      size_t to, char *out)
+{
+	const struct rfield *f = &vl->type->fields[i];
+	size_t w = vl->col_width[i];
+
+	if (from == 0 && to == w) {
+		render_field(f, src, out, w);
+	} else if (!column_is_long(vl, i)) {
+		char col[VIEW_SHORT_COLUMN];
+		memset(col, ' ', w);
+		render_field(f, src, col, w);
+		memcpy(out, col + from, to - from);
+	} else if (f->is_string) {
+		value_format_string_part(src, f->count, from, to, out);
+	} else {
+		value_format_array_part(f, src, w, from, to, out);
+	}
+}
+
+/* Renders C's bytes of record INDEX's line to OUT from REC, the record's bytes [C->lo, C->hi). */
+static void render_cut(const struct view_layout *vl, const struct cut *c, uint64_t index,
+		       const char *rec, char *out)
+{
+	const struct rtype *t = vl->type;
+
+	memset(out, ' ', c->to - c->from);
+	if (c->to == vl->line_len)
+		out[c->to - 1 - c->from] = '\n';
+	if (c->from < vl->index_width) {
+		char col[24]; /* index_width is at most 20 */
+		memset(col, ' ', vl->index_width);
+		value_format_u64_back(index, col + vl->index_width);
+		size_t to = c->to < vl->index_width ? c->to : vl->index_width;
+		memcpy(out, col + c->from, to - c->from);
+	}
+	for (size_t i = c->first; i < c->end; i++) {
+		size_t cs = vl->col_start[i], w = vl->col_width[i];
+		size_t a = c->from > cs ? c->from - cs : 0;
+		size_t b = c->to < cs + w ? c->to - cs : w;
+		const char *src = rec + (t->fields[i].offset - c->lo);
+		render_field_part(vl, i, src, a, b, out + (cs + a - c->from));
+	}
+}
+
+/* Bytes [FROM, TO) of the column names line into OUT: '#', then each name right-aligned over its
+ * column (left-aligned over strings), padded to line_len - 1 bytes like a record line. */
+static void render_names(const struct view_layout *vl, size_t from, size_t to, char *out)
+{
+	const struct rtype *t = vl->type;
+	struct cut c = cut_plan(vl, from, to);
+
+	memset(out, ' ', to - from);
+	if (from == 0)
+		out[0] = '#';
+	if (to == vl->line_len)
+		out[to - 1 - from] = '\n';
+	for (size_t i = c.first; i < c.end; i++) {
+		const char *name = t->fields[i].name;
+		size_t n = strlen(name);
+		size_t at = vl->col_start[i] + (t->fields[i].is_string ? 0 : vl->col_width[i] - n);
+		size_t a = at > from ? at : from, b = at + n < to ? at + n : to;
+		if (a < b)
+			memcpy(out + (a - from), name + (a - at), b - a);
+	}
+}
+
+/* ---- reads ---- */
+
 /* Where record lines go: whole lines straight into the caller's buffer, a cut first or last line
- * through SCRATCH. */
+ * through render_cut. */
 struct sink {
 	char *out;
 	size_t room;    /* bytes still wanted */
 	size_t skip;    /* bytes to drop from the front of the next line */
-	char *scratch;  /* line_len bytes */
 };
 
-static void sink_record(const struct view_layout *vl, struct sink *k, uint64_t index, const void *rec)
+/* The cut the sink wants of the next line, and moves the sink past it. */
+static struct cut sink_cut(const struct view_layout *vl, struct sink *k, char **out)
+{
+	size_t to = k->room < vl->line_len - k->skip ? k->skip + k->room : vl->line_len;
+	struct cut c = cut_plan(vl, k->skip, to);
+
+	*out = k->out;
+	k->out += to - k->skip;
+	k->room -= to - k->skip;
+	k->skip = 0;
+	return c;
+}
+
+static void sink_record(const struct view_layout *vl, struct sink *k, uint64_t index, const char *rec)
 {
 	if (k->skip == 0 && k->room >= vl->line_len) {
 		view_render_record(vl, index, rec, k->out);
@@ -193,14 +308,9 @@ static void sink_record(const struct view_layout *vl, struct sink *k, uint64_t i
 		k->room -= vl->line_len;
 		return;
 	}
-	view_render_record(vl, index, rec, k->scratch);
-	size_t n = vl->line_len - k->skip;
-	if (n > k->room)
-		n = k->room;
-	memcpy(k->out, k->scratch + k->skip, n);
-	k->out += n;
-	k->room -= n;
-	k->skip = 0;
+	char *out;
+	struct cut c = sink_cut(vl, k, &out);
+	render_cut(vl, &c, index, rec + c.lo, out);
 }
 
 /* Renders records [FIRST, END) into the sink, reading them in chunks. Returns 0 or -errno
@@ -213,10 +323,9 @@ static int render_records(const struct view_layout *vl, struct seg_map *m, uint6
 	if (per_chunk > end - first)
 		per_chunk = end - first;
 
-	char *chunk = malloc(per_chunk * rec_size + vl->line_len);
+	char *chunk = malloc(per_chunk * rec_size);
 	if (!chunk)
 		return -ENOMEM;
-	k->scratch = chunk + per_chunk * rec_size;
 
 	int err = 0;
 	for (uint64_t r = first; r < end && !err;) {
@@ -237,6 +346,60 @@ static int render_records(const struct view_layout *vl, struct seg_map *m, uint6
 	return err;
 }
 
+/* The next line, which the sink wants only part of, read alone: only the record bytes that the
+ * cut needs, and the record's last byte (it must still be there whole, as for a whole line).
+ * Returns 0 or -errno. */
+static int read_cut(const struct view_layout *vl, struct seg_map *m, uint64_t index, struct sink *k)
+{
+	struct sink after = *k;
+	char *out;
+	struct cut c = sink_cut(vl, &after, &out);
+	off_t at = (off_t)(index * vl->type->size);
+	ssize_t got;
+
+	if (c.hi < vl->type->size) {
+		char last;
+		got = map_read(m, &last, 1, at + (off_t)vl->type->size - 1);
+		if (got <= 0)
+			return got < 0 ? (int)got : -EIO;
+	}
+	char *rec = malloc(c.hi - c.lo + 1);
+	if (!rec)
+		return -ENOMEM;
+	got = map_read(m, rec, c.hi - c.lo, at + (off_t)c.lo);
+	int err = got < 0 ? (int)got : got < (ssize_t)(c.hi - c.lo) ? -EIO : 0;
+	if (!err) {
+		render_cut(vl, &c, index, rec, out);
+		*k = after;
+	}
+	free(rec);
+	return err;
+}
+
+/* The record lines' part of a read: LEN bytes from POS into them (both within the lines).
+ * Records up to VIEW_CHUNK bytes are read whole, a chunk of them at a time; a larger one whose
+ * line the read cuts is read alone, only in the part the cut needs. Returns the bytes written, or
+ * -errno when none were. */
+static ssize_t read_lines(const struct view_layout *vl, struct seg_map *m, char *out, size_t len,
+			  uint64_t pos)
+{
+	struct sink k = { .out = out, .room = len, .skip = (size_t)(pos % vl->line_len) };
+	uint64_t r = pos / vl->line_len, last = (pos + len - 1) / vl->line_len;
+	bool alone = vl->type->size > VIEW_CHUNK;
+	int err = 0;
+
+	if (alone && (k.skip || k.room < vl->line_len))
+		err = read_cut(vl, m, r++, &k);
+	uint64_t n = alone ? k.room / vl->line_len : last + 1 - r;
+	if (!err && n) {
+		err = render_records(vl, m, r, r + n, &k);
+		r += n;
+	}
+	if (!err && k.room)
+		err = read_cut(vl, m, r, &k);
+	return err && k.out == out ? err : k.out - out;
+}
+
 ssize_t view_read(const struct view_layout *vl, struct seg_map *m, char *buf, size_t len, off_t off)
 {
 	uint64_t total = view_size(vl);
@@ -251,23 +414,22 @@ ssize_t view_read(const struct view_layout *vl, struct seg_map *m, char *buf, si
 		len = SSIZE_MAX;
 
 	size_t done = 0;
-	if ((uint64_t)off < vl->header_len) {
-		done = vl->header_len - (size_t)off < len ? vl->header_len - (size_t)off : len;
-		memcpy(buf, vl->header + off, done);
-		if (done == len)
-			return (ssize_t)done;
+	if ((uint64_t)off < vl->head_len) {
+		done = vl->head_len - (size_t)off < len ? vl->head_len - (size_t)off : len;
+		memcpy(buf, vl->head + off, done);
 	}
-
-	uint64_t pos = (uint64_t)off + done - vl->header_len; /* into the record lines */
-	uint64_t first = pos / vl->line_len;
-	uint64_t last = (pos + (len - done) - 1) / vl->line_len;
-	struct sink k = { .out = buf + done, .room = len - done, .skip = (size_t)(pos % vl->line_len) };
-	int err = render_records(vl, m, first, last + 1, &k);
-
-	size_t produced = (size_t)(k.out - buf);
-	if (err && produced == 0)
-		return err;
-	return (ssize_t)produced;
+	if (done < len && (uint64_t)off + done < vl->header_len) {
+		size_t from = (size_t)off + done - vl->head_len;
+		size_t to = len - done < vl->line_len - from ? from + (len - done) : vl->line_len;
+		render_names(vl, from, to, buf + done);
+		done += to - from;
+	}
+	if (done == len)
+		return (ssize_t)done;
+	ssize_t n = read_lines(vl, m, buf + done, len - done, (uint64_t)off + done - vl->header_len);
+	if (n < 0)
+		return done ? (ssize_t)done : n;
+	return (ssize_t)(done + (size_t)n);
 }
 
 /* ---- a type that does not parse ---- */

@@ -19,9 +19,13 @@ struct view_layout {
 	uint64_t leftover;        /* bytes after the last whole record */
 	size_t index_width;       /* columns of the index: digits of the largest index, at least 1 */
 	size_t *col_width;        /* columns of each field's value */
+	size_t *col_start;        /* where each field's column starts in a line (after its space) */
 	size_t line_len;          /* bytes of every record line, '\n' included */
-	char *header;             /* the '#' lines, each ending in '\n' */
-	size_t header_len;
+	char *head;               /* the '#' lines before the column names, each ending in '\n' */
+	size_t head_len;
+	size_t header_len;        /* all '#' lines: HEAD and the names line, line_len bytes like a
+				   * record line, which view_read renders as it goes (it is 4 MiB
+				   * long for a char blob[1048576]: a lookup need not make it) */
 };
 
 /* Lays out the view of a SEG_SIZE-byte segment of type T. Returns 0 or -ENOMEM. */
@@ -38,6 +42,8 @@ void view_render_record(const struct view_layout *vl, uint64_t index, const void
 
 /* Copies the text at [OFF, OFF+LEN) into BUF, reading only the records it covers from the segment
  * through M (map_read: holes read as zeros without allocating; a segment that shrank gives -EIO).
+ * Of a line it cuts (its first or last), only the fields it meets are rendered, and of a long
+ * string or array only the part it wants: the same bytes as the whole line would give.
  * Returns the byte count (short at the end of the text, 0 past it) or -errno. */
 ssize_t view_read(const struct view_layout *vl, struct seg_map *m, char *buf, size_t len, off_t off);
 

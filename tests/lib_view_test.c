@@ -106,8 +106,10 @@ static void assert_line_lengths(struct vt *v, const char *text, size_t len)
 {
 	const struct view_layout *vl = &v->vl;
 	ck_assert_uint_ge(vl->header_len, vl->line_len);
-	const char *names = vl->header + vl->header_len - vl->line_len;
-	ck_assert_msg(names == vl->header || names[-1] == '\n', "names line is not line_len long");
+	const char *names = text + vl->header_len - vl->line_len;
+	ck_assert_uint_eq(vl->head_len + vl->line_len, vl->header_len);
+	ck_assert_msg(names == text || names[-1] == '\n', "names line is not line_len long");
+	ck_assert_int_eq(names[vl->line_len - 1], '\n');
 	ck_assert_int_eq(names[0], '#');
 	ck_assert_uint_eq((len - vl->header_len) % vl->line_len, 0);
 	for (size_t off = vl->header_len; off < len; off += vl->line_len) {
@@ -336,8 +338,23 @@ START_TEST(leftover_and_empty)
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, 1 << 30), 0);
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, sizeof buf, -1), -EINVAL);
 	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 0, 0), 0);
-	ck_assert_ptr_nonnull(strstr(v.vl.header, "# records: 0\n# leftover: 0 bytes\n"));
+	ck_assert_ptr_nonnull(strstr(v.vl.head, "# records: 0\n# leftover: 0 bytes\n"));
 	vt_close(&v);
+}
+END_TEST
+
+/* The names line is as long as a record line, 4 MiB here: made by each read, not by the layout,
+ * which a lookup of the view makes. */
+START_TEST(names_line_not_kept)
+{
+	struct rtype *t = parse_type("char blob[1048576]");
+	struct view_layout vl;
+	ck_assert_int_eq(view_layout_init(&vl, t, 3 << 20), 0);
+	ck_assert_uint_eq(vl.header_len, vl.head_len + vl.line_len);
+	ck_assert_uint_gt(vl.line_len, 4u << 20);
+	ck_assert_uint_lt(vl.head_len, 400);
+	view_layout_free(&vl);
+	rtype_free(t);
 }
 END_TEST
 
@@ -354,8 +371,8 @@ START_TEST(header_declaration_reparses)
 		struct rtype *t = parse_type(decls[k]);
 		struct view_layout vl;
 		ck_assert_int_eq(view_layout_init(&vl, t, 1000), 0);
-		const char *p = vl.header + strlen("# shmfs view: ");
-		ck_assert(g_str_has_prefix(vl.header, "# shmfs view: "));
+		const char *p = vl.head + strlen("# shmfs view: ");
+		ck_assert(g_str_has_prefix(vl.head, "# shmfs view: "));
 		char *decl = g_strndup(p, strcspn(p, "\n"));
 		struct rtype *u = parse_type(decl);
 		ck_assert_uint_eq(u->nfields, t->nfields);
@@ -602,6 +619,221 @@ START_TEST(rendered_values_parse_back)
 }
 END_TEST
 
+/* ---- cut lines: a read inside a long line renders its part, the same bytes as the whole ---- */
+
+/* A window of the text to read: anywhere, of 1 byte to a few lines; or starting or ending at and
+ * around a field's column edges, where a cut read switches between fields and paths. */
+static void pick_window(const struct view_layout *vl, size_t len, int i, size_t *off, size_t *want)
+{
+	const struct rtype *t = vl->type;
+	size_t r = rng() % (vl->nrecords + 1), k = rng() % t->nfields; /* line 0: the names */
+	size_t edge = vl->head_len + r * vl->line_len + vl->col_start[k] +
+		      (rng() % 2 ? vl->col_width[k] : 0) + rng() % 7 - 3;
+
+	*off = rng() % len;
+	switch (i % 6) {
+	case 0: *want = 1; break;
+	case 1: *want = 1 + rng() % 64; break;
+	case 2: *want = 1 + rng() % (2 * vl->line_len + 2); break;
+	case 3: *off = edge; *want = 1 + rng() % 16; break;
+	case 4: *off = edge; *want = 1 + rng() % 5000; break;
+	default: *want = 1 + rng() % 300; *off = edge > *want ? edge - *want : 0; break;
+	}
+}
+
+/* Reads COUNT windows of V's view and compares each with the same bytes of TEXT, the whole text
+ * (LEN bytes) read at once. */
+static void assert_windows(struct vt *v, const char *text, size_t len, int count)
+{
+	char *buf = malloc(len + 1);
+	ck_assert_ptr_nonnull(buf);
+	for (int i = 0; i < count; i++) {
+		size_t off, want;
+		pick_window(&v->vl, len, i, &off, &want);
+		memset(buf, 0x55, MIN(want, len) + 1);
+		ssize_t n = view_read(&v->vl, v->m, buf, want, (off_t)off);
+		size_t expect = off >= len ? 0 : MIN(want, len - off);
+		ck_assert_int_eq(n, (ssize_t)expect);
+		ck_assert_msg(memcmp(buf, text + MIN(off, len), expect) == 0,
+			      "%s: window at %zu +%zu differs", v->t->fields[0].name, off, want);
+		ck_assert_int_eq((unsigned char)buf[expect], 0x55); /* nothing written past it */
+	}
+	free(buf);
+}
+
+/* The names line of TEXT is '#', then each field's name right-aligned in its column (left-aligned
+ * over strings), one space before each column: made here the plain way, with printf. */
+static void assert_names_line(const struct view_layout *vl, const char *text)
+{
+	GString *want = g_string_new("#");
+	for (size_t i = 1; i < vl->index_width; i++)
+		g_string_append_c(want, ' ');
+	for (size_t i = 0; i < vl->type->nfields; i++) {
+		const struct rfield *f = &vl->type->fields[i];
+		g_string_append_printf(want, f->is_string ? " %-*s" : " %*s", (int)vl->col_width[i], f->name);
+	}
+	g_string_append_c(want, '\n');
+	ck_assert_uint_eq(want->len, vl->line_len);
+	ck_assert(memcmp(text + vl->head_len, want->str, want->len) == 0);
+	g_string_free(want, TRUE);
+}
+
+/* Bytes that all need escapes (and the plain ones around them), for string fields. */
+static void fill_escapes(unsigned char *p, size_t n)
+{
+	static const unsigned char pick[] = { '"', '\\', '\n', '\t', '\r', 1, 0x1f, 0x7f, 0x80, 0xff,
+					      'a', ' ' };
+	for (size_t i = 0; i < n; i++)
+		p[i] = pick[rng() % sizeof pick];
+}
+
+/* NREC random records of DECL (strings of random length, ESCAPES: mostly bytes that need escapes;
+ * numbers of every magnitude), their view read in windows against the whole text. */
+static void check_windows(const char *decl, size_t nrec, bool escapes, int count)
+{
+	struct rtype *t = parse_type(decl);
+	unsigned char *data = random_records(t, nrec);
+	for (size_t r = 0; r < nrec; r++) {
+		unsigned char *rec = data + r * t->size;
+		for (size_t i = 0; i < t->nfields; i++) {
+			const struct rfield *f = &t->fields[i];
+			unsigned char *p = rec + f->offset;
+			if (f->is_string && r % 3 == 2) /* full: no NUL at all, the text ends at N */
+				for (size_t k = 0; k < f->count; k++)
+					p[k] = (unsigned char)('A' + k % 26);
+			if (f->is_string && escapes)
+				fill_escapes(p, strnlen((char *)p, f->count));
+			/* small numbers too: short text, more padding */
+			if (f->kind <= RT_UINT64 && r % 2)
+				for (size_t e = 0; e < f->count; e++)
+					p[e * f->elem_size + f->elem_size - 1] = 0;
+		}
+	}
+	if (nrec > 2) /* and one record all zeros: empty strings, "0"s, the most padding */
+		memset(data + t->size, 0, t->size);
+	struct vt v;
+	vt_open(&v, decl, "seg", data, nrec * t->size);
+	size_t len;
+	char *text = vt_text(&v, &len);
+	assert_line_lengths(&v, text, len);
+	assert_names_line(&v.vl, text);
+	assert_windows(&v, text, len, count);
+	free(text);
+	free(data);
+	vt_close(&v);
+	ck_assert_int_eq(seg_unlink(dfd, "seg"), 0);
+	rtype_free(t);
+}
+
+/* A view to read in windows: its type, how many records, whether its strings are mostly escapes,
+ * how many windows. */
+struct window_case {
+	const char *decl;
+	size_t nrec;
+	bool escapes;
+	int count;
+};
+
+static void check_window_cases(uint64_t seed, const struct window_case *c, size_t n)
+{
+	rng_state = seed;
+	for (size_t i = 0; i < n; i++)
+		check_windows(c[i].decl, c[i].nrec, c[i].escapes, c[i].count);
+}
+
+START_TEST(windows_narrow)
+{
+	static const struct window_case cases[] = {
+		{ "int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; uint64 h", 50, false,
+		  3000 },
+		{ "float f; double d; bool ok; uint32 flags : hex; int16 s : hex", 50, false, 3000 },
+		{ mixed_decl, 50, true, 3000 },
+	};
+	check_window_cases(11, cases, G_N_ELEMENTS(cases));
+}
+END_TEST
+
+START_TEST(windows_long_arrays)
+{
+	static const struct window_case cases[] = {
+		{ "int8 a[300]; uint16 b[100]; int32 c[50]; uint64 h[40]", 6, false, 3000 },
+		{ "float fa[40]; double da[30]; bool bs[100]", 6, false, 3000 },
+		{ "uint32 flags[30] : hex; int8 b[70] : hex; int64 w[20] : hex", 6, false, 3000 },
+		{ "int64 v[5000]", 4, false, 4000 },
+		/* records larger than a read's chunk: a cut line reads its part of the record alone */
+		{ "int64 v[9000]; uint8 b[200]", 4, false, 4000 },
+	};
+	check_window_cases(12, cases, G_N_ELEMENTS(cases));
+}
+END_TEST
+
+START_TEST(windows_long_strings)
+{
+	static const struct window_case cases[] = {
+		{ "char s[300]; int8 n; char t[40]; char u[33]", 20, true, 4000 },
+		{ "char s[300]; int8 n; char t[40]; char u[33]", 20, false, 4000 },
+		{ "char blob[65536]", 4, true, 3000 },
+		{ "char blob[65536]", 4, false, 2000 },
+		{ "int8 a; char blob[65536]; int64 z", 3, true, 2000 },
+		{ "int8 a; char blob[65536]; int64 z", 3, false, 2000 },
+	};
+	check_window_cases(13, cases, G_N_ELEMENTS(cases));
+}
+END_TEST
+
+/* As many fields as a declaration may have (RTYPE_MAX_FIELDS), of every kind: a cut read finds
+ * its first field by the columns' starts. */
+START_TEST(windows_many_fields)
+{
+	static const char *const kinds[] = { "int8", "uint16", "int32 : hex", "int64", "float",
+					     "double", "bool", "char", "char [5]", "int16 [3]" };
+	GString *decl = g_string_new("");
+	for (int i = 0; i < RTYPE_MAX_FIELDS; i++) {
+		const char *k = kinds[i % G_N_ELEMENTS(kinds)], *sp = strchr(k, ' ');
+		size_t base = sp ? (size_t)(sp - k) : strlen(k);
+		g_string_append_printf(decl, "%.*s f%d%s; ", (int)base, k, i, sp ? sp + 1 : "");
+	}
+	rng_state = 14;
+	check_windows(decl->str, 5, true, 4000);
+	/* and 72 KiB records of them, which a cut line reads only in part */
+	g_string_truncate(decl, 0);
+	for (int i = 0; i < RTYPE_MAX_FIELDS; i++)
+		g_string_append_printf(decl, i % 2 ? "int64 a%d[17]; " : "char s%d[16]; ", i);
+	check_windows(decl->str, 4, true, 4000);
+	g_string_free(decl, TRUE);
+}
+END_TEST
+
+/* The lengths a cut read counts with are those of the text. */
+START_TEST(value_lengths)
+{
+	char text[VALUE_SCALAR_MAX];
+	for (int k = 0; k < 64; k++) {
+		uint64_t p = 1;
+		for (int d = 0; d < k % 20; d++)
+			p *= 10;
+		uint64_t vals[] = { p - 1, p, p + 1, UINT64_MAX >> (k % 64), 0 };
+		for (size_t i = 0; i < G_N_ELEMENTS(vals); i++) {
+			char *end = text + sizeof text;
+			size_t n = (size_t)(end - value_format_u64_back(vals[i], end));
+			ck_assert_uint_eq(value_u64_len(vals[i]), n);
+		}
+	}
+	struct rtype *t = parse_type("int8 a; uint8 b; int16 c; uint16 d; int32 e; uint32 f; int64 g; "
+				     "uint64 h; int32 x : hex; float y; double z; bool o; char c1");
+	rng_state = 15;
+	for (size_t i = 0; i < t->nfields; i++)
+		for (int k = 0; k < 3000; k++) {
+			uint64_t v = rng() >> (rng() % 64);
+			if (t->fields[i].kind == RT_BOOL)
+				v &= 1;
+			ck_assert_uint_eq(value_elem_len(&t->fields[i], &v),
+					  value_format_elem(&t->fields[i], &v, text));
+		}
+	rtype_free(t);
+}
+END_TEST
+
 /* ---- big sparse segments ---- */
 
 START_TEST(big_sparse_tail)
@@ -678,6 +910,28 @@ START_TEST(shrunk_segment)
 }
 END_TEST
 
+/* A record larger than a read's chunk, which a cut read reads only in part: still only whole. */
+START_TEST(shrunk_wide_segment)
+{
+	const char *decl = "char a[40000]; char b[40000]";
+	static char rec[3][80000];
+	memset(rec, 'x', sizeof rec);
+	struct vt v;
+	vt_open(&v, decl, "seg", rec, sizeof rec);
+	size_t line = v.vl.line_len, head = v.vl.header_len;
+	char buf[100];
+
+	ck_assert_int_eq(ftruncate(v.fd, 80000 + 50000), 0); /* record 1 cut in its b */
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + v.vl.col_start[0])), 10);
+	ck_assert(memcmp(buf, "\"xxxxxxxxx", 10) == 0);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + line + 5)), -EIO);
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 10, (off_t)(head + 2 * line - 20)), -EIO);
+	/* a read from record 0 into record 1 stops at the end of record 0's line */
+	ck_assert_int_eq(view_read(&v.vl, v.m, buf, 100, (off_t)(head + line - 50)), 50);
+	vt_close(&v);
+}
+END_TEST
+
 /* ---- view_error_text ---- */
 
 START_TEST(error_text)
@@ -721,9 +975,11 @@ static Suite *view_suite(void)
 	Suite *s = suite_create("view");
 	const struct lib_case cases[] = {
 		{ "exact", { seed_exact, ints_exact, hex_exact, floats_exact, strings_exact, arrays_exact,
-			     leftover_and_empty, header_declaration_reparses } },
+			     leftover_and_empty, header_declaration_reparses, names_line_not_kept } },
 		{ "values", { float_roundtrip, int_roundtrip, rendered_values_parse_back } },
-		{ "reads", { random_slices, big_sparse_tail, shrunk_segment } },
+		{ "reads", { random_slices, big_sparse_tail, shrunk_segment, shrunk_wide_segment } },
+		{ "windows", { windows_narrow, windows_long_arrays, windows_long_strings,
+			       windows_many_fields, value_lengths } },
 		{ "errors", { error_text } },
 	};
 

@@ -1,11 +1,24 @@
 # rows_view.sh - the view rows of tests/bench/run, shmfs only: the text view of a sparse 4 GiB
-# segment of 24-byte records (int64 x3): its first and last 4 KiB, and text throughput; and a
+# segment of 24-byte records (int64 x3): its first and last 4 KiB, and text throughput; 4 KiB
+# preads at random offsets of views whose lines are 4 MiB, against one of narrow lines; and a
 # whole table written back with cat, every record changed each time. Sourced.
+
+# Segments of random records for the random preads: a 4 KiB read of a 4 MiB line should cost
+# about what one of a 70-byte line does. The char blob holds no NUL (the string would end there).
+declare -A wide_decl=([narrow]="int64 Col1; int64 Col2; int64 Col3" [blob]="char blob[1048576]"
+	[array]="int64 v[131072]")
+declare -A wide_label=([narrow]="int64 x3" [blob]="char blob[1048576]" [array]="int64 v[131072]")
+wide_mib=16 wide_reads=200
 
 view_setup() {
 	truncate -s 4G "$back/big"
 	printf '\x64\0\0\0\0\0\0\0' | dd of="$back/big" conv=notrunc status=none
 	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$back/big"
+	local w
+	for w in narrow blob array; do
+		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$back/wide_$w"
+		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$back/wide_$w"
+	done
 }
 
 view_first() { bench_prog bench_pread "${dir[$1]}/big.txt" 4096 1 first; }
@@ -17,6 +30,7 @@ view_text() { # TARGET BS_KIB: MB/s of the first $view_mib MiB of text
 	bench_rate $((view_mib * 1048576)) "$ms"
 }
 view_text_128k() { view_text "$1" 128; }
+view_text_1m() { view_text "$1" 1024; }
 
 # The table rewritten: a segment whose view is about $rewrite_mib MiB of text, written back whole
 # (cat TEXT > view) from two texts that differ in every record, in turn: every run stores them all.
@@ -27,15 +41,37 @@ rewrite_setup() { # after mounting: the texts are the view's own
 	cat "${dir[shmfs-pt]}/tab.txt" > "$work/tab-a.txt"
 	sed -E 's/^( *[0-9]+ +)0 /\11 /' "$work/tab-a.txt" > "$work/tab-b.txt"
 	cmp -s "$work/tab-a.txt" "$work/tab-b.txt" && bench_die "the rewrite texts do not differ"
-	rewrite_next=b
+	echo b > "$work/tab-next"
 }
-view_rewrite() { # TARGET: MB/s of text
-	local text=$work/tab-$rewrite_next.txt ms
-	ms=$(bench_time sh -c 'cat "$1" > "$2"' sh "$text" "${dir[$1]}/tab.txt")
-	rewrite_next=$([ "$rewrite_next" = a ] && echo b || echo a)
-	bench_rate "$(stat -c %s "$text")" "$ms"
+view_rewrite() { # TARGET: MB/s of text (in a subshell: which text is next is kept in a file)
+	local next ms
+	next=$(cat "$work/tab-next")
+	ms=$(bench_time sh -c 'cat "$1" > "$2"' sh "$work/tab-$next.txt" "${dir[$1]}/tab.txt")
+	[ "$next" = a ] && echo b > "$work/tab-next" || echo a > "$work/tab-next"
+	bench_rate "$(stat -c %s "$work/tab-$next.txt")" "$ms"
 }
-view_text_1m() { view_text "$1" 1024; }
+
+view_wide() { # TARGET KIND: ms per 4 KiB pread at distinct random offsets of wide_KIND.txt
+	local ms
+	ms=$(bench_prog bench_pread "${dir[$1]}/wide_$2.txt" 4096 "$wide_reads" random)
+	awk -v ms="$ms" -v n="$wide_reads" 'BEGIN {printf "%.4f", ms / n}'
+}
+view_wide_narrow() { view_wide "$1" narrow; }
+view_wide_blob() { view_wide "$1" blob; }
+view_wide_array() { view_wide "$1" array; }
+wide_row() { echo "view: 4 KiB pread, ${wide_label[$1]} lines"; } # KIND
+wide_ratio_row() { echo "view: ${wide_label[$1]} over ${wide_label[narrow]}"; } # KIND
+
+# The ratio of KIND's figures to narrow's, run by run (their runs interleave, so each pair ran at
+# about the same time): the row's median is the median of the ratios.
+view_wide_ratio() { # KIND TARGETS...
+	local k=$1 t
+	shift
+	for t; do
+		res[$(wide_ratio_row "$k"),$t]=$(paste -d ' ' <(printf '%s\n' ${res[$(wide_row "$k"),$t]}) \
+			<(printf '%s\n' ${res[$(wide_row narrow),$t]}) | awk '{printf "%.2f ", $1 / $2}')
+	done
+}
 
 view_rows() {
 	local t
@@ -48,6 +84,12 @@ view_rows() {
 	bench_row "view: last 4 KiB" warm view_last "$@"
 	bench_row "view: text, 128 KiB reads" warm view_text_128k "$@"
 	bench_row "view: text, 1 MiB reads" warm view_text_1m "$@"
+	local k
+	for k in narrow blob array; do
+		bench_row "$(wide_row $k)" warm "view_wide_$k" "$@"
+	done
+	view_wide_ratio blob "$@"
+	view_wide_ratio array "$@"
 	# rendering reads holes as zeros: the segment still has only the page written at setup
 	(($(stat -c %b "$back/big") <= 8)) || bench_die "reading the view allocated holes of the segment"
 	rewrite_setup
@@ -60,3 +102,8 @@ view: last 4 KiB|ms
 view: text, 128 KiB reads|MB/s
 view: text, 1 MiB reads|MB/s
 view: table rewrite (cat > view)|MB/s"
+view_wide_table_rows="$(wide_row narrow)|ms
+$(wide_row blob)|ms
+$(wide_row array)|ms
+$(wide_ratio_row blob)|ratio
+$(wide_ratio_row array)|ratio"
