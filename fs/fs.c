@@ -202,6 +202,20 @@ void fs_fd_give(struct fs *fs, uid_t uid)
 	pthread_mutex_unlock(&fs->handles_lock);
 }
 
+/* FS_EDIT_MEMORY_PER_USER, or the test knob SHMFS_TEST_EDIT_MEMORY (bytes), so that the tests
+ * reach the limit without a segment of hundreds of megabytes. */
+static size_t edit_memory_per_user(void)
+{
+	static size_t max;
+	if (!max) {
+		guint64 v;
+		const char *knob = getenv("SHMFS_TEST_EDIT_MEMORY");
+		max = knob && g_ascii_string_to_unsigned(knob, 10, 1, SIZE_MAX, &v, NULL) ? (size_t)v
+										 : FS_EDIT_MEMORY_PER_USER;
+	}
+	return max;
+}
+
 int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta)
 {
 	gpointer key = GUINT_TO_POINTER(uid);
@@ -212,7 +226,7 @@ int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta)
 		held = g_new0(size_t, 1);
 		g_hash_table_insert(fs->edit_bytes_by_uid, key, held);
 	}
-	if (delta > 0 && *held + (size_t)delta > FS_EDIT_MEMORY_PER_USER)
+	if (delta > 0 && *held + (size_t)delta > edit_memory_per_user())
 		err = -EFBIG;
 	else
 		*held += (size_t)delta;

@@ -386,6 +386,33 @@ START_TEST(test_rename_over_needs_write)
 }
 END_TEST
 
+static void setup_small_share(void)
+{
+	g_setenv("SHMFS_TEST_EDIT_MEMORY", "1048576", TRUE); /* the daemon's: 1 MiB a user */
+	setup_edits();
+	g_unsetenv("SHMFS_TEST_EDIT_MEMORY");
+}
+
+/* An edit larger than one user's share of the daemon's memory: EFBIG, nothing stored, the memory
+ * given back (the next edit goes through). */
+START_TEST(test_edit_past_memory_share)
+{
+	const size_t n = 100000; /* every record changed: 2.4 MB of values, more than the share */
+	make_table("m", n);
+	g_autofree char *view = mnt_path(M, "m.txt");
+	g_autoptr(GString) edit = big_edit(n, "");
+	ssize_t wrote;
+	int res = write_once(view, edit, &wrote);
+	ck_assert_msg(wrote == -1 && errno == EFBIG && res == -EFBIG, "wrote %zd (%s), close %d",
+		      wrote, g_strerror(errno), res);
+	assert_table("m", n, SIZE_MAX, 0, 0, 0);
+	g_autofree char *why = view_error(view);
+	ck_assert_msg(why && strstr(why, "daemon memory"), "error: %s", why ? why : g_strerror(errno));
+	ck_assert_int_eq(run("echo '7 Col1=1 Col2=2 Col3=3' > %s", view), 0);
+	assert_table("m", n, 7, 1, 2, 3);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mount_edit");
@@ -402,5 +429,9 @@ int main(void)
 	tcase_add_test(tc, test_fsync_stores_the_edit);
 	tcase_add_test(tc, test_rename_over_needs_write);
 	suite_add_tcase(s, tc);
+	TCase *share = tcase_create("share");
+	tcase_add_checked_fixture(share, setup_small_share, mnt_fixture_teardown);
+	tcase_add_test(share, test_edit_past_memory_share);
+	suite_add_tcase(s, share);
 	return mnt_run_suite(s);
 }
