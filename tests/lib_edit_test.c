@@ -365,23 +365,26 @@ START_TEST(layout_of_lines)
 }
 END_TEST
 
+/* Records of every kind at its edges, strings that need escapes. */
+static const struct all edge_recs[NREC] = {
+	{ -1, 2, -3, 4, INT32_MIN, 6, INT64_MIN, UINT64_MAX, -0.0f, 0.1, true, 'q', "he\"llo\n",
+	  { 1, 2, 3 }, 0xbeef },
+	{ 0, 0, 0, 0, 0, 0, 0, 0, 1e-45f, 4.9e-324, false, 0, "12345678", { -1, 0, 1 }, 0 },
+	{ 127, 255, 32767, 65535, INT32_MAX, UINT32_MAX, INT64_MAX, 0, 3.4028235e38f, 1e300, true,
+	  '\\', "\xc3\xa9", { INT32_MIN, INT32_MAX, 0 }, 1 },
+	{ 1, 1, 1, 1, 1, 1, 1, 1, INFINITY, -INFINITY, false, '\t', "", { 5, 5, 5 }, 0xffff },
+};
+
 /* The values a view shows, written back as an edit, give back the very same bytes. */
 START_TEST(view_text_writes_back)
 {
 	struct et e;
 	et_open(&e);
-	struct all recs[NREC] = {
-		{ -1, 2, -3, 4, INT32_MIN, 6, INT64_MIN, UINT64_MAX, -0.0f, 0.1, true, 'q', "he\"llo\n",
-		  { 1, 2, 3 }, 0xbeef },
-		{ 0, 0, 0, 0, 0, 0, 0, 0, 1e-45f, 4.9e-324, false, 0, "12345678", { -1, 0, 1 }, 0 },
-		{ 127, 255, 32767, 65535, INT32_MAX, UINT32_MAX, INT64_MAX, 0, 3.4028235e38f, 1e300, true,
-		  '\\', "\xc3\xa9", { INT32_MIN, INT32_MAX, 0 }, 1 },
-		{ 1, 1, 1, 1, 1, 1, 1, 1, INFINITY, -INFINITY, false, '\t', "", { 5, 5, 5 }, 0xffff },
-	};
-	ck_assert_int_eq(pwrite(e.fd, recs, sizeof recs, 0), (ssize_t)sizeof recs);
+	const struct all *recs = edge_recs;
+	ck_assert_int_eq(pwrite(e.fd, recs, sizeof edge_recs, 0), (ssize_t)sizeof edge_recs);
 	/* Zero the segment, then write each record back from its view line. */
 	struct view_layout vl;
-	ck_assert_int_eq(view_layout_init(&vl, e.t, sizeof recs), 0);
+	ck_assert_int_eq(view_layout_init(&vl, e.t, sizeof edge_recs), 0);
 	char *line = malloc(vl.line_len + 1);
 	GString *edit = g_string_new(NULL);
 	for (size_t r = 0; r < NREC; r++) {
@@ -422,15 +425,6 @@ START_TEST(view_text_writes_back)
 END_TEST
 
 
-/* The recs of view_text_writes_back: every kind at its edges, strings that need escapes. */
-static const struct all edge_recs[NREC] = {
-	{ -1, 2, -3, 4, INT32_MIN, 6, INT64_MIN, UINT64_MAX, -0.0f, 0.1, true, 'q', "he\"llo\n",
-	  { 1, 2, 3 }, 0xbeef },
-	{ 0, 0, 0, 0, 0, 0, 0, 0, 1e-45f, 4.9e-324, false, 0, "12345678", { -1, 0, 1 }, 0 },
-	{ 127, 255, 32767, 65535, INT32_MAX, UINT32_MAX, INT64_MAX, 0, 3.4028235e38f, 1e300, true,
-	  '\\', "\xc3\xa9", { INT32_MIN, INT32_MAX, 0 }, 1 },
-	{ 1, 1, 1, 1, 1, 1, 1, 1, INFINITY, -INFINITY, false, '\t', "", { 5, 5, 5 }, 0xffff },
-};
 
 /* The whole view text of RECS (header included), as cat would read it. */
 static GString *view_text(const struct rtype *t, const struct all *recs)
