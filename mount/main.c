@@ -86,24 +86,77 @@ static void load_cancel_support(void)
 }
 
 /* Hands libfuse the mount point back, with the options shmfs always mounts with: the kernel
- * checks permissions, and the mount shows as "DIR on MOUNTPOINT type fuse.shmfs"; and MAX_READ
- * unless 0 (the largest READ whose reply a pipe can splice: fs_splice_max_read). */
-static int add_mount_options(struct fuse_args *args, const char *mountpoint, const char *dir,
-			     size_t max_read)
+ * checks permissions, and the mount shows as "FSNAME on MOUNTPOINT type fuse.SUBTYPE" (the
+ * backing directory and shmfs, unless told); and MAX_READ unless 0 (by default the largest READ
+ * whose reply a pipe can splice: fs_splice_max_read). */
+static int add_mount_options(struct fuse_args *args, const char *mountpoint, const char *name,
+			     const char *subtype, size_t max_read)
 {
-	char *opts = NULL, *fsname = NULL, max[40];
+	char *opts = NULL, *fsname = NULL, *type = NULL, max[40];
 	int ret = -1;
 	snprintf(max, sizeof(max), "max_read=%zu", max_read);
-	if (asprintf(&fsname, "fsname=%s", dir) >= 0 &&
-	    fuse_opt_add_opt(&opts, "default_permissions,subtype=shmfs") == 0 &&
+	if (asprintf(&fsname, "fsname=%s", name) >= 0 && asprintf(&type, "subtype=%s", subtype) >= 0 &&
+	    fuse_opt_add_opt(&opts, "default_permissions") == 0 &&
+	    fuse_opt_add_opt_escaped(&opts, type) == 0 &&
 	    (!max_read || fuse_opt_add_opt(&opts, max) == 0) &&
 	    fuse_opt_add_opt_escaped(&opts, fsname) == 0 &&
 	    fuse_opt_add_arg(args, mountpoint) == 0 && fuse_opt_add_arg(args, "-o") == 0 &&
 	    fuse_opt_add_arg(args, opts) == 0)
 		ret = 0;
 	free(fsname);
+	free(type);
 	free(opts);
 	return ret;
+}
+
+/* What the options ask of the file system, checked before anything is done. */
+struct modes {
+	enum fs_passthrough passthrough;
+	enum fs_cache cache;
+	enum fs_views views;
+	size_t max_read;
+};
+
+/* WHAT (an option that names something, "-o shm_dir=") given empty: says so. Returns -1 then,
+ * else 0. */
+static int empty(const char *what, const char *value, const char *wanted)
+{
+	if (!value || *value)
+		return 0;
+	fprintf(stderr, "shmfs: %s is empty: give %s\n", what, wanted);
+	return -1;
+}
+
+/* Refuses, with a one-line reason, every option shmfs does not take or whose value is bad, before
+ * anything is mounted; fills M from the rest. Returns 0 or -1. */
+static int check_options(const struct options *o, const char *source, struct modes *m)
+{
+	if (o->refused) {
+		fprintf(stderr, "shmfs: -o %s refused: %s\n", o->refused, o->refused_why);
+		return -1;
+	}
+	if (empty("-o shm_dir=", o->shm_dir, "a directory") ||
+	    empty("SOURCE", source, "a directory") || empty("-o types=", o->types, "a file") ||
+	    empty("-o fsname=", o->fsname, "a name") || empty("-o subtype=", o->subtype, "a name"))
+		return -1;
+	if (options_max_read(o->max_read, fs_splice_max_read(), &m->max_read) != 0) {
+		fprintf(stderr, "shmfs: bad option max_read=%s: give a byte count from 1 to 4294967295\n",
+			o->max_read);
+		return -1;
+	}
+	if (options_passthrough(o->passthrough, &m->passthrough) != 0) {
+		fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", o->passthrough);
+		return -1;
+	}
+	if (options_cache(o->cache, &m->cache) != 0) {
+		fprintf(stderr, "shmfs: bad option cache=%s: use watch or off\n", o->cache);
+		return -1;
+	}
+	if (options_views(o->views, &m->views) != 0) {
+		fprintf(stderr, "shmfs: bad option views=%s: use shown, hidden or off\n", o->views);
+		return -1;
+	}
+	return 0;
 }
 
 static int open_backing(const char *dir)
@@ -186,29 +239,17 @@ int main(int argc, char *argv[])
 	const char *mountpoint = o.positional[o.npositional - 1];
 	const char *source = o.npositional == 2 ? o.positional[0] : NULL;
 	const char *dir = o.shm_dir ? o.shm_dir : source ? source : DEFAULT_SHM_DIR;
+	struct modes modes;
+	if (check_options(&o, source, &modes) != 0)
+		goto out;
 	if (preflight(mountpoint, dir, false) != 0)
 		goto out;
-	size_t max_read = fs_splice_max_read();
-	if (add_mount_options(&args, mountpoint, dir, max_read) != 0)
+	if (add_mount_options(&args, mountpoint, o.fsname ? o.fsname : dir,
+			      o.subtype ? o.subtype : "shmfs", modes.max_read) != 0)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 
-	enum fs_passthrough passthrough_mode;
-	if (options_passthrough(o.passthrough, &passthrough_mode) != 0) {
-		fprintf(stderr, "shmfs: bad option passthrough=%s: use auto, on or off\n", o.passthrough);
-		goto out;
-	}
-	enum fs_cache cache_mode;
-	if (options_cache(o.cache, &cache_mode) != 0) {
-		fprintf(stderr, "shmfs: bad option cache=%s: use watch or off\n", o.cache);
-		goto out;
-	}
-	enum fs_views views_mode;
-	if (options_views(o.views, &views_mode) != 0) {
-		fprintf(stderr, "shmfs: bad option views=%s: use shown, hidden or off\n", o.views);
-		goto out;
-	}
 	int backing = open_backing(dir);
 	if (backing < 0)
 		goto out;
@@ -219,10 +260,10 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	const char *why;
-	fs_set_passthrough(fs, passthrough_mode);
-	fs_set_cache(fs, cache_mode);
-	fs_set_views(fs, views_mode);
-	fs_set_max_read(fs, max_read);
+	fs_set_passthrough(fs, modes.passthrough);
+	fs_set_cache(fs, modes.cache);
+	fs_set_views(fs, modes.views);
+	fs_set_max_read(fs, modes.max_read);
 	if (fs_passthrough_precheck(fs, &why) != 0) {
 		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);
 		fs_free(fs);

@@ -1,5 +1,6 @@
-/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough/cache/views,
- * --help and --version, taken out of argv with fuse_opt; the rest is left for libfuse. */
+/* options.h - the shmfs command's own arguments: SOURCE and MOUNTPOINT, -o shm_dir/types/passthrough/
+ * cache/views, the mount options shmfs sets itself unless told (fsname, subtype, max_read), the ones it
+ * refuses with a reason, --help and --version, taken out of argv with fuse_opt; the rest is libfuse's. */
 #ifndef SHMFS_OPTIONS_H
 #define SHMFS_OPTIONS_H
 
@@ -15,6 +16,11 @@ struct options {
 	char *passthrough;     /* -o passthrough=auto|on|off */
 	char *cache;           /* -o cache=watch|off */
 	char *views;           /* -o views=shown|hidden|off */
+	char *fsname;          /* -o fsname=NAME (default: the backing directory) */
+	char *subtype;         /* -o subtype=NAME (default: shmfs) */
+	char *max_read;        /* -o max_read=BYTES (default: what a splice pipe holds) */
+	char *refused;         /* the first option shmfs refuses ("writeback_cache") ... */
+	const char *refused_why; /* ... and why, a phrase */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
 	int npositional;
 	bool help, version, too_many;
@@ -23,6 +29,10 @@ struct options {
 /* Takes shmfs's options out of ARGS into O (zeroed by the caller); what stays in ARGS is
  * libfuse's. Returns 0, or -1 when fuse_opt refused the arguments (it said why). */
 int options_parse(struct fuse_args *args, struct options *o);
+
+/* -o max_read=VALUE as a byte count (VALUE NULL: DEFAULT). Returns 0, or -1 when it is not a
+ * number from 1 to 2^32 - 1. */
+int options_max_read(const char *value, size_t dflt, size_t *max_read);
 
 /* The data mode named by VALUE (NULL: auto). Returns 0, or -1 for anything but auto, on, off. */
 int options_passthrough(const char *value, enum fs_passthrough *mode);
