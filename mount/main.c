@@ -35,7 +35,20 @@ static void usage(const char *prog)
 	       "                           inotify drops them on outside changes; off: never kept\n"
 	       "    -o views=MODE          shown (default): NAME.txt views listed; hidden: not\n"
 	       "                           listed, still there by name (for du, cp -a, tar); off: none\n"
-	       "    (default_permissions is always on: the kernel checks permissions)\n\n",
+	       "    -o fsname=NAME         the source the mount table shows (default: the directory)\n"
+	       "    -o subtype=TYPE        the type it shows: fuse.TYPE (default: fuse.shmfs)\n"
+	       "    -o max_read=BYTES      the largest READ the kernel sends (default: what a\n"
+	       "                           splice pipe holds)\n"
+	       "    (default_permissions is always on: the kernel checks permissions)\n\n"
+	       "mount options (the kernel's and libfuse's):\n"
+	       "    -o ro, rw              read-only, or read-write (default)\n"
+	       "    -o nosuid, nodev       the default; -o suid, -o dev undo them\n"
+	       "    -o noexec, exec        no programs run from the mount, or (default) they may\n"
+	       "    -o sync, dirsync       synchronous writes, directory changes\n"
+	       "    -o noatime, atime      access times not updated, or (default: relatime) updated\n"
+	       "    (allow_other, allow_root, auto_unmount: libfuse's, below)\n"
+	       "    refused, with the reason: writeback_cache, kernel_cache, auto_cache, direct_io,\n"
+	       "    blksize=, max_write=, max_readahead=, big_writes, nonempty\n\n",
 	       prog, DEFAULT_SHM_DIR);
 	fuse_cmdline_help();
 	fuse_lowlevel_help();

@@ -22,6 +22,12 @@ if command -v man >/dev/null; then
 	warnings=$(MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null)
 	[ -z "$warnings" ] || fail "man --warnings -l shmfs.8: $warnings"
 fi
+# The manual stands alone: its own coherence guarantees and caveats, and the pages around it.
+for want in '^\.SH COHERENCE' '^\.SH CAVEATS' '^\.BR shm_overview (7),' '^\.BR tmpfs (5),' \
+	'^\.BR lsipc (1),'; do
+	grep -q "$want" "$man" || fail "shmfs.8 has no line matching $want"
+done
+! grep -qi 'readme' "$man" || fail "shmfs.8 sends the reader to the README, which is not installed"
 [ -n "$(find "$root" -path '*/etc/shmfs/types.conf.example')" ] || fail "no etc/shmfs/types.conf.example"
 unit=$(find "$root" -path '*/systemd/system/mnt-shm.mount')
 [ -f "$unit" ] || fail "no systemd/system/mnt-shm.mount"

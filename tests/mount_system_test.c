@@ -450,7 +450,10 @@ START_TEST(test_help)
 	ck_assert_int_eq(st, 0);
 	g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
 	const char *options[] = { "-o shm_dir=", "-o types=", "-o passthrough=", "-o cache=", "-o views=",
-				  "-o allow_other ", "-f ", "-d ", "-s " };
+				  "-o fsname=", "-o subtype=", "-o max_read=", "-o ro, rw ",
+				  "-o nosuid, nodev ", "-o noexec, exec ", "-o sync, dirsync ",
+				  "-o noatime, atime ", "-o allow_other ", "-o allow_root ",
+				  "-o auto_unmount ", "-f ", "-d ", "-s " };
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
 		int n = 0;
 		for (char **l = lines; *l; l++) {
@@ -459,6 +462,10 @@ START_TEST(test_help)
 		}
 		ck_assert_msg(n == 1, "--help: %d lines start with '%s'\n%s", n, options[i], out);
 	}
+	const char *refused[] = { "writeback_cache", "kernel_cache", "auto_cache", "direct_io",
+				  "blksize=", "max_write=", "max_readahead=", "big_writes", "nonempty" };
+	for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
+		ck_assert_msg(strstr(out, refused[i]), "--help does not name %s:\n%s", refused[i], out);
 }
 END_TEST
 
