@@ -31,10 +31,10 @@ fi
 [ -n "$(find "$root" -path '*/etc/shmfs/types.conf.example')" ] || fail "no etc/shmfs/types.conf.example"
 unit=$(find "$root" -path '*/systemd/system/mnt-shm.mount')
 [ -f "$unit" ] || fail "no systemd/system/mnt-shm.mount"
-grep -qx 'Type=fuse.shmfs' "$unit" || fail "$unit: no Type=fuse.shmfs"
+grep -qx 'Type=shmfs' "$unit" || fail "$unit: no Type=shmfs"
 grep -qx 'Where=/mnt/shm' "$unit" || fail "$unit: no Where=/mnt/shm"
-grep -qx 'What=/dev/shm' "$unit" || fail "$unit: no What=/dev/shm"
-grep -qx 'Options=allow_other,types=/.*/shmfs/types.conf' "$unit" || fail "$unit: not the README's Options="
+grep -qx 'What=shmfs' "$unit" || fail "$unit: no What=shmfs"
+grep -qx 'Options=shm_dir=/dev/shm,allow_other' "$unit" || fail "$unit: not the README's Options="
 # systemd's own reading of the unit (its name must match Where=, ...), where systemd is installed
 if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no "$unit" 2>&1) || fail "systemd-analyze verify $unit: $out"
