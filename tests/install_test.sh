@@ -12,10 +12,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 meson install -C "$build" --no-rebuild --destdir "$root" --quiet
 
-# What an admin gets: the command, its manual page, the example types file, the systemd unit.
+# What an admin gets: the command, mount(8)'s helpers, its manual page, the example types file, the
+# systemd unit.
 bin=$(find "$root" -path '*/bin/shmfs' -type f)
 [ -x "$bin" ] || fail "no bin/shmfs installed"
 "$bin" --version | grep -q "^shmfs $version " || fail "installed shmfs --version: $("$bin" --version)"
+helper=$(find "$root" -path '*/sbin/mount.shmfs' -type f)
+[ -x "$helper" ] || fail "no sbin/mount.shmfs installed"
+# it runs the installed shmfs by its path (mount(8) gives helpers no PATH)
+grep -qx "shmfs='${bin#"$root"}'" "$helper" || fail "$helper does not run ${bin#"$root"}: $(grep '^shmfs=' "$helper")"
+[ "$(readlink "$(dirname "$helper")/mount.fuse.shmfs")" = mount.shmfs ] || fail "no sbin/mount.fuse.shmfs -> mount.shmfs"
 man=$(find "$root" -path '*/man8/shmfs.8')
 [ -f "$man" ] || fail "no man8/shmfs.8 installed"
 if command -v man >/dev/null; then
@@ -31,10 +37,10 @@ done
 [ -n "$(find "$root" -path '*/etc/shmfs/types.conf.example')" ] || fail "no etc/shmfs/types.conf.example"
 unit=$(find "$root" -path '*/systemd/system/mnt-shm.mount')
 [ -f "$unit" ] || fail "no systemd/system/mnt-shm.mount"
-grep -qx 'Type=fuse.shmfs' "$unit" || fail "$unit: no Type=fuse.shmfs"
+grep -qx 'Type=shmfs' "$unit" || fail "$unit: no Type=shmfs"
 grep -qx 'Where=/mnt/shm' "$unit" || fail "$unit: no Where=/mnt/shm"
-grep -qx 'What=/dev/shm' "$unit" || fail "$unit: no What=/dev/shm"
-grep -qx 'Options=allow_other,types=/.*/shmfs/types.conf' "$unit" || fail "$unit: not the README's Options="
+grep -qx 'What=shmfs' "$unit" || fail "$unit: no What=shmfs"
+grep -qx 'Options=shm_dir=/dev/shm,allow_other' "$unit" || fail "$unit: not the README's Options="
 # systemd's own reading of the unit (its name must match Where=, ...), where systemd is installed
 if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no "$unit" 2>&1) || fail "systemd-analyze verify $unit: $out"
@@ -81,4 +87,4 @@ ${CC:-cc} $san -Wall -Wextra -Werror -o "$scratch/prog" "$scratch/prog.c" $(pkg-
 libdir=$(pkg-config --variable=libdir shmfs)
 case $libdir in "$root"/*) ;; *) libdir=$root$libdir ;; esac # pkgconf adds the sysroot, pkg-config not
 LD_LIBRARY_PATH=$libdir "$scratch/prog" "$shm"
-echo "PASS: meson install puts shmfs, shmfs.8, types.conf.example, mnt-shm.mount, the library and shmfs.pc in place"
+echo "PASS: meson install puts shmfs, mount.shmfs, mount.fuse.shmfs, shmfs.8, types.conf.example, mnt-shm.mount, the library and shmfs.pc in place"

@@ -1,5 +1,5 @@
-/* mount_system_test.c - shmfs run the way an admin runs it: mount -t and an fstab line through
- * mount.fuse3, umount stopping the daemon, the one-line errors of the checks before mounting,
+/* mount_system_test.c - shmfs run the way an admin runs it: mount -t and fstab lines through mount.shmfs
+ * and mount.fuse3, umount stopping the daemon, the one-line errors of the checks before mounting,
  * --help and --version, and a daemon that mounts, logs to syslog and unmounts cleanly. */
 #include "mount_harness.h"
 
@@ -147,6 +147,28 @@ static void shmfs_on_default_path(void)
 	ck_assert_sys(symlink(getenv("SHMFS_BIN"), "/usr/local/sbin/shmfs"));
 }
 
+/* mount(8) looks for its helpers in /sbin only: this test's namespace gets a read-only overlay there
+ * adding the build's mount.shmfs (MOUNT_SHMFS, which runs the built shmfs) and mount.fuse.shmfs, a
+ * link to it, as an install puts them. */
+static void helpers_in_sbin(void)
+{
+	private_mounts();
+	const char *dir = scratch_dir("back");
+	g_autofree char *helper = g_strdup_printf("%s/mount.shmfs", dir);
+	g_autofree char *link = g_strdup_printf("%s/mount.fuse.shmfs", dir);
+	g_autofree char *from = q(getenv("MOUNT_SHMFS")), *to = q(helper);
+	ck_assert_int_eq(run("cp %s %s", from, to), 0);
+	g_ptr_array_add(undo_files, g_strdup(helper));
+	ck_assert_sys(symlink("mount.shmfs", link));
+	g_ptr_array_add(undo_files, g_strdup(link));
+	char sbin[PATH_MAX];
+	ck_assert_msg(realpath("/sbin", sbin), "realpath /sbin: %s", g_strerror(errno));
+	g_autofree char *layers = g_strdup_printf("lowerdir=%s:%s", dir, sbin);
+	ck_assert_msg(mount("overlay", sbin, "overlay", MS_RDONLY, layers) == 0, "overlay %s on %s: %s", layers,
+		      sbin, g_strerror(errno));
+	g_ptr_array_add(undo_mounts, g_strdup(sbin));
+}
+
 /* Runs shmfs with ARGS (shell words), its stderr with its stdout; *STATUS gets the exit status. */
 G_GNUC_PRINTF(2, 3) static char *shmfs(int *status, const char *fmt, ...)
 {
@@ -158,9 +180,17 @@ G_GNUC_PRINTF(2, 3) static char *shmfs(int *status, const char *fmt, ...)
 	return capture_status(status, "%s %s 2>&1", bin, args);
 }
 
+/* True when the mount at MP has the mount option OPT (nosuid, nodev, ...). */
+static bool has_vfs_option(const char *mp, const char *opt)
+{
+	g_autofree char *opts = findmnt_at(mp, "VFS-OPTIONS");
+	g_auto(GStrv) each = g_strsplit(opts, ",", -1);
+	return g_strv_contains((const char *const *)each, opt);
+}
+
 /* Mounts through mount(8) with COMMAND, checks the mount and the mirror, then `umount MP` must end
- * the daemon with status 0. */
-static void mount_umount(const char *backing, const char *mp, const char *command)
+ * the daemon with status 0. SAFE: the mount must be nosuid,nodev (not so through mount.fuse3). */
+static void mount_umount_as(const char *backing, const char *mp, const char *command, bool safe)
 {
 	adopt_daemons();
 	g_autofree char *qmp = q(mp);
@@ -169,6 +199,10 @@ static void mount_umount(const char *backing, const char *mp, const char *comman
 	ck_assert_msg(wait_type(mp, "fuse.shmfs"), "%s is not a fuse.shmfs mount", mp);
 	g_autofree char *source = findmnt_at(mp, "SOURCE");
 	ck_assert_str_eq(source, backing);
+	if (safe) {
+		g_autofree char *opts = findmnt_at(mp, "VFS-OPTIONS");
+		ck_assert_msg(has_vfs_option(mp, "nosuid") && has_vfs_option(mp, "nodev"), "%s: %s", command, opts);
+	}
 	assert_mirrors(backing, mp);
 
 	pid_t daemon = adopted();
@@ -179,7 +213,90 @@ static void mount_umount(const char *backing, const char *mp, const char *comman
 	ck_assert_str_eq(type, "");
 }
 
+static void mount_umount(const char *backing, const char *mp, const char *command)
+{
+	mount_umount_as(backing, mp, command, false);
+}
+
 /* --- mount(8), fstab --- */
+
+/* Options mount(8) or fstab mean for themselves, which the helper must not hand to shmfs. */
+#define FSTAB_OPTS "nofail,noauto,_netdev,x-systemd.requires-mounts-for=/dev/shm,comment=x"
+
+START_TEST(test_mount_t_shmfs)
+{
+	helpers_in_sbin();
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt");
+	g_autofree char *cmd = g_strdup_printf("mount -t shmfs shmfs %s -o shm_dir=%s,allow_other,types=%s,"
+					       FSTAB_OPTS, mp, backing, types_file());
+	mount_umount_as(backing, mp, cmd, true);
+}
+END_TEST
+
+START_TEST(test_mount_t_fuse_shmfs)
+{
+	helpers_in_sbin(); /* and no shmfs on PATH: mount.fuse3 could not run it */
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt");
+	g_autofree char *cmd = g_strdup_printf("mount -t fuse.shmfs %s %s -o allow_other,types=%s,nofail", backing,
+					       mp, types_file());
+	mount_umount_as(backing, mp, cmd, true);
+}
+END_TEST
+
+/* An fstab line of each type, as the README writes them, mounted with mount MOUNTPOINT. */
+START_TEST(test_fstab_helpers)
+{
+	helpers_in_sbin();
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt"), *mp2 = scratch_dir("mnt");
+	const char *types = types_file();
+	g_autofree char *fstab = g_strdup_printf("/tmp/shmfs-fstab-%d", (int)getpid());
+	g_autofree char *lines = g_strdup_printf("shmfs %s shmfs shm_dir=%s,allow_other,types=%s," FSTAB_OPTS " 0 0\n"
+						 "%s %s fuse.shmfs defaults,types=%s,nofail 0 0\n",
+						 mp, backing, types, backing, mp2, types);
+	ck_assert_int_eq(write_file(fstab, lines, strlen(lines)), 0);
+	g_ptr_array_add(undo_files, g_strdup(fstab));
+	g_autofree char *cmd = g_strdup_printf("mount -T %s %s", fstab, mp);
+	mount_umount_as(backing, mp, cmd, true);
+	g_autofree char *seg = g_strdup_printf("%s/my_shm", backing);
+	ck_assert_sys(unlink(seg));
+	g_autofree char *cmd2 = g_strdup_printf("mount -T %s %s", fstab, mp2);
+	mount_umount_as(backing, mp2, cmd2, true);
+}
+END_TEST
+
+/* mount(8) hands a helper no dev or suid (its defaults), so a mount through it stays nosuid,nodev; a
+ * direct shmfs run is the opt-out. The helper run as mount(8) runs it, with what mount(8) drops itself
+ * before a helper sees it (defaults, user, ...) and no PATH: no error; -f (fake) mounts nothing. */
+START_TEST(test_helper_options)
+{
+	helpers_in_sbin();
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt"), *types = types_file();
+	g_autofree char *cmd = g_strdup_printf("mount -t shmfs shmfs %s -o shm_dir=%s,dev,suid,types=%s", mp, backing,
+					       types);
+	mount_umount_as(backing, mp, cmd, true);
+
+	adopt_daemons();
+	g_autofree char *qmp = q(mp);
+	int st;
+	g_autofree char *out = shmfs(&st, "%s %s -o dev,suid", backing, qmp);
+	ck_assert_msg(st == 0, "shmfs -o dev,suid: %s", out);
+	ck_assert(wait_type(mp, "fuse.shmfs"));
+	ck_assert_msg(!has_vfs_option(mp, "nosuid") && !has_vfs_option(mp, "nodev"), "shmfs -o dev,suid: nosuid or nodev");
+	pid_t daemon = adopted();
+	ck_assert_int_eq(run("umount %s", qmp), 0);
+	ck_assert_int_eq(wait_exit(daemon), 0);
+
+	g_autofree char *helper = q(getenv("MOUNT_SHMFS"));
+	g_autofree char *fake = g_strdup_printf("%s none %s -f -o shm_dir=%s", helper, qmp, backing);
+	ck_assert_int_eq(run("%s", fake), 0);
+	g_autofree char *type = findmnt_at(mp, "FSTYPE");
+	ck_assert_str_eq(type, "");
+
+	g_autofree char *direct = g_strdup_printf("env -i %s shmfs %s -n -s -v -o rw,defaults,auto,user,nouser,users,"
+						  "owner,group,x-mount.mkdir -o shm_dir=%s,types=%s", helper, qmp, backing, types);
+	mount_umount_as(backing, mp, direct, true);
+}
+END_TEST
 
 START_TEST(test_mount_t)
 {
@@ -560,6 +677,10 @@ int main(void)
 	} else {
 		tcase_add_test(tc, test_mount_t);
 		tcase_add_test(tc, test_fstab_line);
+		tcase_add_test(tc, test_mount_t_shmfs);
+		tcase_add_test(tc, test_mount_t_fuse_shmfs);
+		tcase_add_test(tc, test_fstab_helpers);
+		tcase_add_test(tc, test_helper_options);
 		tcase_add_test(tc, test_mountpoint_missing);
 		tcase_add_test(tc, test_mountpoint_not_dir);
 		tcase_add_test(tc, test_mountpoint_is_backing);
