@@ -118,6 +118,7 @@ static int open_backing(const char *dir)
 
 static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, struct fs *fs)
 {
+	int under = mountinfo_id(cmd->mountpoint); /* the mount that the new one goes on */
 	struct fuse_session *se = fuse_session_new(args, fs_ops(), fs_ops_size(), fs);
 	if (!se) {
 		/* libfuse has said which option it did not know */
@@ -131,7 +132,7 @@ static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, st
 	if (fuse_session_mount(se, cmd->mountpoint) != 0)
 		goto out_signals;
 	struct mounted m;
-	if (fs_attach_session(fs, se, mountinfo_find(cmd->mountpoint, &m) ? m.dev : 0) != 0)
+	if (fs_attach_session(fs, se, mountinfo_child(under, cmd->mountpoint, &m) ? m.dev : 0) != 0)
 		goto out_unmount;
 	log_setup(cmd->foreground);
 	fuse_daemonize(cmd->foreground);

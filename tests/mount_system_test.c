@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -269,6 +270,40 @@ START_TEST(test_already_mounted)
 	g_autofree char *want2 = g_strdup_printf("shmfs: %s is already mounted (tmpfs from tmpfs): unmount it "
 						 "first with umount %s, or choose another mount point", other, other);
 	assert_refused(args2, want2);
+}
+END_TEST
+
+/* The README's two commands in order: the first mounts /mnt/shm; readme_test (the second's) then
+ * hides it under a tmpfs on /mnt in a mount namespace of its own and mounts a fresh /mnt/shm. A
+ * mount there that is hidden is not the path's own: the check must let shmfs mount. */
+START_TEST(test_shadowed_mount_not_taken)
+{
+	const char *backing = scratch_tmpfs(), *parent = scratch_dir("mnt");
+	g_autofree char *mp = g_strdup_printf("%s/shm", parent);
+	ck_assert_sys(mkdir(mp, 0755));
+	g_ptr_array_add(undo_dirs, g_strdup(mp));
+	adopt_daemons();
+	int st;
+	g_autofree char *out = shmfs(&st, "%s %s", backing, mp);
+	ck_assert_msg(st == 0 && wait_type(mp, "fuse.shmfs"), "shmfs exited %d: %s", st, out);
+	pid_t daemon = adopted();
+	ck_assert_int_gt(daemon, 0);
+
+	g_autofree char *script = g_strdup_printf(
+		"mount -t tmpfs -o mode=0755 tmpfs %s && mkdir %s && \"$SHMFS_BIN\" %s %s 2>&1 && "
+		"stat -c %%m %s && stat -f -c %%t %s && fusermount3 -u %s",
+		parent, mp, backing, mp, mp, mp, mp);
+	g_autofree char *qscript = q(script);
+	g_free(out);
+	out = capture_status(&st, "unshare -m --propagation private sh -c %s", qscript);
+	g_autofree char *want = g_strdup_printf("%s\n%x\n", mp, FUSE_SUPER_MAGIC);
+	ck_assert_msg(st == 0 && strcmp(out, want) == 0,
+		      "a shmfs mount hidden under a tmpfs was taken for the fresh directory's: status %d, %s", st,
+		      out);
+
+	g_autofree char *qmp = q(mp);
+	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
+	ck_assert_int_eq(wait_exit(daemon), 0);
 }
 END_TEST
 
@@ -557,6 +592,7 @@ int main(void)
 		tcase_add_test(tc, test_mountpoint_not_dir);
 		tcase_add_test(tc, test_mountpoint_is_backing);
 		tcase_add_test(tc, test_already_mounted);
+		tcase_add_test(tc, test_shadowed_mount_not_taken);
 		tcase_add_test(tc, test_stale_mount);
 		tcase_add_test(tc, test_backing_missing);
 		tcase_add_test(tc, test_backing_not_dir);
