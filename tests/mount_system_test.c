@@ -560,17 +560,49 @@ START_TEST(test_daemon_syslog)
 	g_autofree char *prefix = g_strdup_printf("<%d>", LOG_DAEMON | LOG_WARNING);
 	g_autofree char *tag = g_strdup_printf(" shmfs[%d]: ", (int)daemon);
 	g_autofree char *what = g_strdup_printf("types file %s:1: ", types);
+	/* the first line says what is mounted where, and how; no line says "shmfs" twice */
+	g_autofree char *first = g_strdup_printf("<%d>", LOG_DAEMON | LOG_NOTICE);
+	g_autofree char *mounted = g_strdup_printf("%s%s mounted at %s, data mode: ", tag, backing, mp);
+	g_autofree char *twice = g_strdup_printf("%sshmfs: ", tag);
 	bool seen = false;
 	char msg[2048];
 	ssize_t n;
-	while (!seen && (n = recv(log, msg, sizeof msg - 1, 0)) > 0) {
+	for (int i = 0; !seen && (n = recv(log, msg, sizeof msg - 1, 0)) > 0; i++) {
 		msg[n] = 0;
+		ck_assert_msg(!strstr(msg, twice), "the prefix twice in syslog: %s", msg);
+		ck_assert_msg(i > 0 || (g_str_has_prefix(msg, first) && strstr(msg, mounted)),
+			      "the first message in syslog is not '%s...%s...': %s", first, mounted, msg);
 		seen = g_str_has_prefix(msg, prefix) && strstr(msg, tag) && strstr(msg, what);
 	}
 	ck_assert_msg(seen, "no '%s...%s...%s' message in syslog", prefix, tag, what);
 
 	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
 	ck_assert_int_eq(wait_exit(daemon), 0);
+}
+END_TEST
+
+/* A failure once shmfs is in the background, at the kernel's INIT (here passthrough=on on a kernel
+ * whose INIT offers none, as one built without CONFIG_FUSE_PASSTHROUGH, which the checks before
+ * mounting cannot tell): the command says why on stderr and exits 1, and nothing stays mounted. */
+START_TEST(test_init_failure_reaches_caller)
+{
+	int st;
+	g_autofree char *version = shmfs(&st, "--version");
+	if (!strstr(version, "\ndata mode here: passthrough")) {
+		fprintf(stderr, "SKIP test_init_failure_reaches_caller: no passthrough here: %s", version);
+		return;
+	}
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt");
+	adopt_daemons();
+	g_autofree char *bin = q(getenv("SHMFS_BIN"));
+	g_autofree char *out = capture_status(&st, "SHMFS_FORCE_KERNEL_NO_PASSTHROUGH=1 %s %s %s -o passthrough=on "
+					      "2>&1", bin, backing, mp);
+	ck_assert_str_eq(out, "shmfs: passthrough=on refused: the kernel offers no FUSE passthrough\n");
+	ck_assert_int_eq(st, 1);
+	pid_t daemon = adopted();
+	ck_assert_msg(daemon <= 0 || wait_exit(daemon) >= 0, "the daemon still runs");
+	g_autofree char *type = findmnt_at(mp, "FSTYPE");
+	ck_assert_str_eq(type, "");
 }
 END_TEST
 
@@ -602,6 +634,7 @@ int main(void)
 		tcase_add_test(tc, test_bad_option);
 		tcase_add_test(tc, test_readahead_raised);
 		tcase_add_test(tc, test_daemon_syslog);
+		tcase_add_test(tc, test_init_failure_reaches_caller);
 	}
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);
