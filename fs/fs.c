@@ -45,15 +45,16 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	fs_session_init(userdata, conn);
 }
 
-/* At unmount: how many reads and writes of segments the daemon served itself (none at all in
- * passthrough mode, which is how the tests tell that the kernel served them), and how many of the
- * reads it spliced. */
+/* At unmount: how many reads and writes of segments the daemon served itself, and how many of the
+ * reads it spliced; in passthrough mode, where the kernel serves them, only when it served some. */
 static void fs_destroy(void *userdata)
 {
 	struct fs *fs = userdata;
 	fs->closing = true; /* the connection is gone, and its backing ids with it */
 	fs_watch_stop(fs);
 	fs_locks_stop(fs);
+	if ((fs->passthrough || fs->refused) && !fs->reads && !fs->writes)
+		return;
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
 	fuse_log(FUSE_LOG_INFO, "shmfs: %llu READ replies were spliced\n",

@@ -55,6 +55,13 @@ extern const char fs_passthrough_via[];
  * number (0: unknown, the readahead stays as it is). Returns 0 or -errno. */
 int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev);
 
+/* At INIT, once the data mode is settled (before any other request is served, after the kernel's
+ * INIT has come): FN(ARG, MODE, REFUSED). MODE is the data mode as a phrase, "passthrough (...)"
+ * or "daemon-served (WHY)"; REFUSED, when not NULL, says why passthrough=on cannot be had: the
+ * session ends then, and fs_refused is true. */
+typedef void fs_settled_fn(void *arg, const char *mode, const char *refused);
+void fs_set_settled(struct fs *fs, fs_settled_fn *fn, void *arg);
+
 /* True when the session ended because passthrough=on could not be had. */
 bool fs_refused(const struct fs *fs);
 

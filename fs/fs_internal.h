@@ -75,6 +75,8 @@ struct fs {
 	enum fs_passthrough passthrough_opt; /* -o passthrough= */
 	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
+	fs_settled_fn *settled; /* told the data mode at INIT (fs_set_settled) */
+	void *settled_arg;
 	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
 	bool kernel_offers_dio_mmap; /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
 	bool kernel_offers_killpriv_v2; /* ... and FUSE_HANDLE_KILLPRIV_V2 */
@@ -260,8 +262,8 @@ void fs_file_unregister(struct fs *fs, struct fs_file *f);
 /* Why passthrough cannot be had (a phrase for the log), given whether the kernel's INIT offered
  * it; NULL when it can. */
 const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers);
-/* Settles the data mode at INIT: passthrough when WHY is NULL. Logs it; with passthrough=on and a
- * WHY, ends the session (fs_refused). */
+/* Settles the data mode at INIT: passthrough when WHY is NULL. Tells fs->settled; with
+ * passthrough=on and a WHY, ends the session (fs_refused). */
 void fs_passthrough_settle(struct fs *fs, const char *why);
 /* The backing id of segment IN for one more open (in request REQ), whose own fd is FALLBACK_FD:
  * registered with the kernel at the first. Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put,

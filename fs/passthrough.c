@@ -82,28 +82,37 @@ int fs_passthrough_precheck(const struct fs *fs, const char **why)
 	return -1;
 }
 
+/* SHMFS_FORCE_KERNEL_NO_PASSTHROUGH=1: the kernel's INIT offers no passthrough, as that of a kernel
+ * built without CONFIG_FUSE_PASSTHROUGH, whose ioctls fs_passthrough_precheck cannot tell apart
+ * (tests of a refusal at INIT). */
 const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers)
 {
 	if (fs->passthrough_opt == FS_PASSTHROUGH_OFF)
 		return "passthrough=off";
-	if (!kernel_offers)
+	if (!kernel_offers || fs_forced("SHMFS_FORCE_KERNEL_NO_PASSTHROUGH"))
 		return "the kernel offers no FUSE passthrough";
 	return passthrough_denied();
 }
 
+void fs_set_settled(struct fs *fs, fs_settled_fn *fn, void *arg)
+{
+	fs->settled = fn;
+	fs->settled_arg = arg;
+}
+
 void fs_passthrough_settle(struct fs *fs, const char *why)
 {
+	char mode[256];
 	fs->passthrough = !why;
-	if (fs->passthrough)
-		fuse_log(FUSE_LOG_NOTICE, "shmfs: data mode: passthrough (the kernel reads, writes "
-			 "and maps segments itself)\n");
+	fs->refused = why && fs->passthrough_opt == FS_PASSTHROUGH_ON;
+	if (why)
+		snprintf(mode, sizeof(mode), "daemon-served (%s)", why);
 	else
-		fuse_log(fs->passthrough_opt == FS_PASSTHROUGH_ON ? FUSE_LOG_ERR : FUSE_LOG_NOTICE,
-			 "shmfs: data mode: daemon-served (%s)\n", why);
-	if (why && fs->passthrough_opt == FS_PASSTHROUGH_ON) {
-		fs->refused = true;
+		snprintf(mode, sizeof(mode), "passthrough (the kernel reads, writes and maps segments itself)");
+	if (fs->settled)
+		fs->settled(fs->settled_arg, mode, fs->refused ? why : NULL);
+	if (fs->refused)
 		fuse_session_exit(fs->se);
-	}
 }
 
 /* The backing file is opened read-write whatever the first open asked: every later open of the

@@ -1,12 +1,17 @@
-/* log.c - routes fuse_log to syslog when shmfs runs as a daemon: after fuse_daemonize its stderr is
- * /dev/null, and an admin looks for a daemon's messages in the journal (journalctl -t shmfs). */
+/* log.c - routes fuse_log to syslog when shmfs runs as a daemon (journalctl -t shmfs), with one
+ * "shmfs" prefix per line; until the mount is up, warnings and errors reach the caller's stderr too. */
 #define FUSE_USE_VERSION 312
 #include <fuse_log.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "log.h"
+
+static atomic_bool starting; /* the caller waits for the mount and reads stderr */
 
 static int syslog_priority(enum fuse_log_level level)
 {
@@ -31,8 +36,18 @@ static int syslog_priority(enum fuse_log_level level)
 	return LOG_NOTICE;
 }
 
+/* shmfs's messages start "shmfs: " for stderr; syslog's ident ("shmfs[PID]: ") says it already. */
 static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
+	static const char prefix[] = "shmfs: ";
+	if (starting && level <= FUSE_LOG_WARNING) {
+		va_list copy;
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (strncmp(fmt, prefix, sizeof(prefix) - 1) == 0)
+		fmt += sizeof(prefix) - 1;
 	vsyslog(syslog_priority(level), fmt, ap);
 }
 
@@ -41,5 +56,11 @@ void log_setup(bool foreground)
 	if (foreground)
 		return; /* libfuse's default handler writes to stderr */
 	openlog("shmfs", LOG_PID, LOG_DAEMON);
+	starting = true;
 	fuse_set_log_func(log_to_syslog);
+}
+
+void log_detach(void)
+{
+	starting = false;
 }

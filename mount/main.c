@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "fs.h"
 #include "log.h"
 #include "mountinfo.h"
@@ -182,8 +183,30 @@ static int open_backing(const char *dir)
 	return fd;
 }
 
-static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, struct fs *fs)
+/* What the first line of the daemon's log names: the backing directory and the mount point. */
+struct mount_names {
+	const char *dir, *mountpoint;
+};
+
+/* At INIT (fs_set_settled): the mount is up, or passthrough=on refused; the caller then hears of it. */
+static void mount_settled(void *arg, const char *mode, const char *refused)
 {
+	const struct mount_names *names = arg;
+	if (refused) {
+		fuse_log(FUSE_LOG_ERR, "shmfs: passthrough=on refused: %s\n", refused);
+		return;
+	}
+	fuse_log(FUSE_LOG_NOTICE, "shmfs: %s mounted at %s, data mode: %s\n", names->dir, names->mountpoint,
+		 mode);
+	daemon_ready();
+}
+
+static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, struct fs *fs,
+		       const char *dir)
+{
+	struct mount_names names = { dir, cmd->mountpoint };
+	fs_set_settled(fs, mount_settled, &names);
+	int under = mountinfo_id(cmd->mountpoint); /* the mount that the new one goes on */
 	struct fuse_session *se = fuse_session_new(args, fs_ops(), fs_ops_size(), fs);
 	if (!se) {
 		/* libfuse has said which option it did not know */
@@ -197,10 +220,11 @@ static int run_session(struct fuse_args *args, struct fuse_cmdline_opts *cmd, st
 	if (fuse_session_mount(se, cmd->mountpoint) != 0)
 		goto out_signals;
 	struct mounted m;
-	if (fs_attach_session(fs, se, mountinfo_find(cmd->mountpoint, &m) ? m.dev : 0) != 0)
+	if (fs_attach_session(fs, se, mountinfo_child(under, cmd->mountpoint, &m) ? m.dev : 0) != 0)
 		goto out_unmount;
 	log_setup(cmd->foreground);
-	fuse_daemonize(cmd->foreground);
+	if (daemon_start(cmd->foreground) != 0)
+		goto out_unmount;
 
 	int res;
 	if (cmd->singlethread) {
@@ -284,7 +308,7 @@ int main(int argc, char *argv[])
 	}
 	raise_fd_limit();
 	load_cancel_support();
-	ret = run_session(&args, &cmd, fs);
+	ret = run_session(&args, &cmd, fs, dir);
 	fs_free(fs);
 out:
 	free(cmd.mountpoint);

@@ -1,62 +1,49 @@
-/* mountinfo.c - reads /proc/self/mountinfo for the mount at one path: its type, source and device.
- * Mount points and sources there have their spaces, tabs and backslashes escaped as octal. */
+/* mountinfo.c - finds a mount by the id the kernel gives it (statx) in /proc/self/mountinfo, read
+ * by libmount, so that a path's own mount is never confused with one that shares its name. */
 #include "mountinfo.h"
 
+#include <fcntl.h>
+#include <libmount.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/sysmacros.h>
+#include <sys/stat.h>
 
-/* Undoes mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void unescape(char *s)
+int mountinfo_id(const char *path)
 {
-	char *out = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = 0;
+	struct statx stx;
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) != 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return -1;
+	return (int)stx.stx_mnt_id;
 }
 
-bool mountinfo_find(const char *path, struct mounted *m)
+/* The last entry at PATH whose id (or, with PARENT, whose parent's id) is ID. */
+static bool find(const char *path, int id, bool parent, struct mounted *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	bool found = false;
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *found = NULL;
 
-	if (!f)
-		return false;
-	while (getline(&line, &cap, f) > 0) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPEROPTIONS */
-		char *save = NULL, *field = strtok_r(line, " \n", &save);
-		unsigned major = 0, minor = 0;
-		for (int i = 0; field && i < 4; i++) {
-			bool bad_dev = i == 2 && sscanf(field, "%u:%u", &major, &minor) != 2;
-			field = bad_dev ? NULL : strtok_r(NULL, " \n", &save);
-		}
-		if (!field)
-			continue;
-		unescape(field);
-		if (strcmp(field, path) != 0)
-			continue;
-		while ((field = strtok_r(NULL, " \n", &save)) && strcmp(field, "-") != 0)
-			;
-		char *type = strtok_r(NULL, " \n", &save), *source = strtok_r(NULL, " \n", &save);
-		if (!type || !source)
-			continue;
-		unescape(source);
-		snprintf(m->type, sizeof m->type, "%s", type);
-		snprintf(m->source, sizeof m->source, "%s", source);
-		m->dev = makedev(major, minor);
-		found = true; /* keep reading: a later entry is mounted over this one */
+	while (tb && it && id >= 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
+		int fs_id = parent ? mnt_fs_get_parent_id(fs) : mnt_fs_get_id(fs);
+		if (fs_id == id && mnt_fs_streq_target(fs, path))
+			found = fs;
 	}
-	free(line);
-	fclose(f);
+	if (found) {
+		const char *type = mnt_fs_get_fstype(found), *source = mnt_fs_get_source(found);
+		snprintf(m->type, sizeof m->type, "%s", type ? type : "");
+		snprintf(m->source, sizeof m->source, "%s", source ? source : "");
+		m->dev = mnt_fs_get_devno(found);
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
 	return found;
+}
+
+bool mountinfo_at(const char *path, struct mounted *m)
+{
+	return find(path, mountinfo_id(path), false, m);
+}
+
+bool mountinfo_child(int parent_id, const char *path, struct mounted *m)
+{
+	return find(path, parent_id, true, m);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +15,15 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define TMPFS_MAGIC 0x01021994
-#define FUSE_SUPER_MAGIC 0x65735546
-
-/* A directory mounted on by someone already: shmfs would hide it, or stack on a FUSE mount. */
+/* A directory mounted on by someone already: shmfs would hide it, or stack on a FUSE mount. Only
+ * the mount the path resolves to counts: one hidden at the same path (under a tmpfs mounted over a
+ * parent directory, as in a mount namespace of its own) is not in the way. */
 static int check_not_mounted(const char *mountpoint, bool nonempty_ok)
 {
 	char real[PATH_MAX];
 	struct mounted m;
 
-	if (!realpath(mountpoint, real) || !mountinfo_find(real, &m))
+	if (!realpath(mountpoint, real) || !mountinfo_at(real, &m))
 		return 0;
 	if (strncmp(m.type, "fuse", 4) == 0) {
 		fprintf(stderr, "shmfs: %s is already mounted (%s from %s): unmount it first with "

@@ -235,8 +235,9 @@ START_TEST(test_user_mounts_through_fusermount3)
 	ck_assert_int_eq(st.st_size, SEG_LEN);
 
 	g_autofree char *log = unmount_as_nobody(daemon);
-	ck_assert_msg(g_str_has_prefix(log, "shmfs: data mode: daemon-served (" WHY_DAEMON_SERVED ")\n"),
-		      "the log does not start with the data mode and why:\n%s", log);
+	ck_assert_msg(g_str_has_prefix(log, "shmfs: /dev/shm mounted at " MP ", data mode: daemon-served ("
+					    WHY_DAEMON_SERVED ")\n"),
+		      "the log does not start with what is mounted where, the data mode and why:\n%s", log);
 	/* the daemon served the data itself: the kernel did not (no passthrough) */
 	unsigned long long reads = 0, writes = 0;
 	const char *served = strstr(log, "shmfs: served ");
@@ -367,7 +368,7 @@ START_TEST(test_user_allow_other_with_fuse_conf)
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
 
 	g_autofree char *log = unmount_as_nobody(daemon);
-	ck_assert_msg(strstr(log, "shmfs: data mode: daemon-served (" WHY_DAEMON_SERVED ")\n"), "log:\n%s", log);
+	ck_assert_msg(strstr(log, ", data mode: daemon-served (" WHY_DAEMON_SERVED ")\n"), "log:\n%s", log);
 }
 END_TEST
 

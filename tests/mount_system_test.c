@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -391,6 +392,40 @@ START_TEST(test_already_mounted)
 }
 END_TEST
 
+/* The README's two commands in order: the first mounts /mnt/shm; readme_test (the second's) then
+ * hides it under a tmpfs on /mnt in a mount namespace of its own and mounts a fresh /mnt/shm. A
+ * mount there that is hidden is not the path's own: the check must let shmfs mount. */
+START_TEST(test_shadowed_mount_not_taken)
+{
+	const char *backing = scratch_tmpfs(), *parent = scratch_dir("mnt");
+	g_autofree char *mp = g_strdup_printf("%s/shm", parent);
+	ck_assert_sys(mkdir(mp, 0755));
+	g_ptr_array_add(undo_dirs, g_strdup(mp));
+	adopt_daemons();
+	int st;
+	g_autofree char *out = shmfs(&st, "%s %s", backing, mp);
+	ck_assert_msg(st == 0 && wait_type(mp, "fuse.shmfs"), "shmfs exited %d: %s", st, out);
+	pid_t daemon = adopted();
+	ck_assert_int_gt(daemon, 0);
+
+	g_autofree char *script = g_strdup_printf(
+		"mount -t tmpfs -o mode=0755 tmpfs %s && mkdir %s && \"$SHMFS_BIN\" %s %s 2>&1 && "
+		"stat -c %%m %s && stat -f -c %%t %s && fusermount3 -u %s",
+		parent, mp, backing, mp, mp, mp, mp);
+	g_autofree char *qscript = q(script);
+	g_free(out);
+	out = capture_status(&st, "unshare -m --propagation private sh -c %s", qscript);
+	g_autofree char *want = g_strdup_printf("%s\n%x\n", mp, FUSE_SUPER_MAGIC);
+	ck_assert_msg(st == 0 && strcmp(out, want) == 0,
+		      "a shmfs mount hidden under a tmpfs was taken for the fresh directory's: status %d, %s", st,
+		      out);
+
+	g_autofree char *qmp = q(mp);
+	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
+	ck_assert_int_eq(wait_exit(daemon), 0);
+}
+END_TEST
+
 START_TEST(test_stale_mount)
 {
 	struct mnt m;
@@ -651,17 +686,49 @@ START_TEST(test_daemon_syslog)
 	g_autofree char *prefix = g_strdup_printf("<%d>", LOG_DAEMON | LOG_WARNING);
 	g_autofree char *tag = g_strdup_printf(" shmfs[%d]: ", (int)daemon);
 	g_autofree char *what = g_strdup_printf("types file %s:1: ", types);
+	/* the first line says what is mounted where, and how; no line says "shmfs" twice */
+	g_autofree char *first = g_strdup_printf("<%d>", LOG_DAEMON | LOG_NOTICE);
+	g_autofree char *mounted = g_strdup_printf("%s%s mounted at %s, data mode: ", tag, backing, mp);
+	g_autofree char *twice = g_strdup_printf("%sshmfs: ", tag);
 	bool seen = false;
 	char msg[2048];
 	ssize_t n;
-	while (!seen && (n = recv(log, msg, sizeof msg - 1, 0)) > 0) {
+	for (int i = 0; !seen && (n = recv(log, msg, sizeof msg - 1, 0)) > 0; i++) {
 		msg[n] = 0;
+		ck_assert_msg(!strstr(msg, twice), "the prefix twice in syslog: %s", msg);
+		ck_assert_msg(i > 0 || (g_str_has_prefix(msg, first) && strstr(msg, mounted)),
+			      "the first message in syslog is not '%s...%s...': %s", first, mounted, msg);
 		seen = g_str_has_prefix(msg, prefix) && strstr(msg, tag) && strstr(msg, what);
 	}
 	ck_assert_msg(seen, "no '%s...%s...%s' message in syslog", prefix, tag, what);
 
 	ck_assert_int_eq(run("fusermount3 -u %s", qmp), 0);
 	ck_assert_int_eq(wait_exit(daemon), 0);
+}
+END_TEST
+
+/* A failure once shmfs is in the background, at the kernel's INIT (here passthrough=on on a kernel
+ * whose INIT offers none, as one built without CONFIG_FUSE_PASSTHROUGH, which the checks before
+ * mounting cannot tell): the command says why on stderr and exits 1, and nothing stays mounted. */
+START_TEST(test_init_failure_reaches_caller)
+{
+	int st;
+	g_autofree char *version = shmfs(&st, "--version");
+	if (!strstr(version, "\ndata mode here: passthrough")) {
+		fprintf(stderr, "SKIP test_init_failure_reaches_caller: no passthrough here: %s", version);
+		return;
+	}
+	const char *backing = scratch_tmpfs(), *mp = scratch_dir("mnt");
+	adopt_daemons();
+	g_autofree char *bin = q(getenv("SHMFS_BIN"));
+	g_autofree char *out = capture_status(&st, "SHMFS_FORCE_KERNEL_NO_PASSTHROUGH=1 %s %s %s -o passthrough=on "
+					      "2>&1", bin, backing, mp);
+	ck_assert_str_eq(out, "shmfs: passthrough=on refused: the kernel offers no FUSE passthrough\n");
+	ck_assert_int_eq(st, 1);
+	pid_t daemon = adopted();
+	ck_assert_msg(daemon <= 0 || wait_exit(daemon) >= 0, "the daemon still runs");
+	g_autofree char *type = findmnt_at(mp, "FSTYPE");
+	ck_assert_str_eq(type, "");
 }
 END_TEST
 
@@ -687,6 +754,7 @@ int main(void)
 		tcase_add_test(tc, test_mountpoint_not_dir);
 		tcase_add_test(tc, test_mountpoint_is_backing);
 		tcase_add_test(tc, test_already_mounted);
+		tcase_add_test(tc, test_shadowed_mount_not_taken);
 		tcase_add_test(tc, test_stale_mount);
 		tcase_add_test(tc, test_backing_missing);
 		tcase_add_test(tc, test_backing_not_dir);
@@ -696,6 +764,7 @@ int main(void)
 		tcase_add_test(tc, test_bad_option);
 		tcase_add_test(tc, test_readahead_raised);
 		tcase_add_test(tc, test_daemon_syslog);
+		tcase_add_test(tc, test_init_failure_reaches_caller);
 	}
 	suite_add_tcase(s, tc);
 	return mnt_run_suite(s);

@@ -4,12 +4,15 @@
 # Usage: readme_test.sh SOURCE_DIR BUILD_DIR. Needs root and /dev/fuse (exit 77 without, 1 when CI=true).
 #
 # It runs in a mount namespace of its own with a fresh tmpfs on /dev/shm and on /mnt, so the README's
-# paths (/dev/shm/my_shm, /mnt/shm) are used as written and nothing of the host is touched. Outputs are
+# paths (/dev/shm/my_shm, /mnt/shm) are used as written and nothing of the host is touched; that
+# namespace sits inside another where the README's first command has mounted /mnt/shm already, as
+# when its two commands are run in order. Outputs are
 # compared after masking what differs from run to run: ls's dates and times; and bash's
 # "bash: line N: " becomes the "bash: " of the interactive shell the README shows.
 set -euo pipefail
 
-if [ "${SHMFS_README_NS:-}" != 1 ]; then
+stage=${SHMFS_README_NS:-}
+if [ -z "$stage" ]; then
 	src=$(realpath "$1") build=$(realpath "$2")
 	skip() {
 		if [ "${CI:-}" = true ]; then
@@ -22,10 +25,33 @@ if [ "${SHMFS_README_NS:-}" != 1 ]; then
 	[ "$(id -u)" -eq 0 ] || skip "needs root (a private mount namespace, the README's /mnt/shm)"
 	{ exec 3<>/dev/fuse; } 2>/dev/null || skip "/dev/fuse cannot be opened read-write"
 	exec 3>&-
-	SHMFS_README_NS=1 exec unshare -m --propagation private "$0" "$src" "$build"
+	SHMFS_README_NS=first exec unshare -m --propagation private "$0" "$src" "$build"
 fi
 src=$1 build=$2
 readme=$src/README.md
+
+# The README's mount command: the first line of its first sh block, without the steps that install
+# and build (scripts/test in .ci/run does those, and this build is the one under test).
+mount_line=$(awk '/^```sh$/ {inblock = 1; next} inblock && /^[^#]/ {print; exit}' "$readme")
+mount_cmd=${mount_line##*meson compile -C build && }
+[ "$mount_cmd" != "$mount_line" ] && [[ $mount_cmd == *"build/mount/shmfs /mnt/shm"* ]] ||
+	{ echo "FAIL: README's first command is not '... meson compile -C build && ... build/mount/shmfs /mnt/shm ...': $mount_line" >&2; exit 1; }
+
+# The README's two commands in order: the first has mounted /mnt/shm when the second (scripts/test)
+# runs this test, whose own /mnt/shm is a fresh directory on a tmpfs over /mnt that hides that mount.
+# So first that mount, on a tmpfs of its own over /mnt; then the rest in a namespace inside this one.
+if [ "$stage" = first ]; then
+	mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm
+	mount -t tmpfs -o mode=0755 tmpfs /mnt
+	first=$(mktemp -d /tmp/shmfs-readme-XXXXXX)
+	ln -s "$build" "$first/build"
+	echo "README, first command: $mount_cmd"
+	(cd "$first" && bash -c "$mount_cmd") || { echo "FAIL: the README's first command exited $?" >&2; exit 1; }
+	SHMFS_README_NS=1 unshare -m --propagation private "$0" "$src" "$build" && status=0 || status=$?
+	fusermount3 -u /mnt/shm || { echo "FAIL: fusermount3 -u of the first command's /mnt/shm" >&2; status=1; }
+	rm -rf "$first"
+	exit $status
+fi
 failures=0
 fail() {
 	echo "FAIL: $*" >&2
@@ -36,7 +62,12 @@ mount -t tmpfs -o size=64m,mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /mnt
 # The README's commands name build/..., doc/...: a directory where those are the build and source under test.
 work=$(mktemp -d /tmp/shmfs-readme-XXXXXX)
-trap '! mountpoint -q /mnt/shm || fusermount3 -uz /mnt/shm; rm -rf "$work"' EXIT
+# Whether /mnt/shm is a mount point here, by its device (stat's %m): mountpoint(1) and findmnt go by
+# the name in the mount table, where the first command's /mnt/shm, hidden here, has the same name.
+mnt_shm_mounted() {
+	[ "$(stat -c %m /mnt/shm 2>/dev/null)" = /mnt/shm ]
+}
+trap '! mnt_shm_mounted || fusermount3 -uz /mnt/shm; rm -rf "$work"' EXIT
 ln -s "$build" "$work/build"
 for d in doc examples scripts tests; do ln -s "$src/$d" "$work/$d"; done
 cd "$work"
@@ -68,18 +99,12 @@ unmount_with() {
 		sleep 0.05
 	done
 	[ -z "$pid" ] || [ ! -d "/proc/$pid" ] || fail "the daemon $pid still runs 10 s after '$*'"
-	! mountpoint -q /mnt/shm || fail "/mnt/shm is still mounted after '$*'"
+	! mnt_shm_mounted || fail "/mnt/shm is still mounted after '$*'"
 }
 
-# The README's mount command: the first line of its first sh block, without the steps that install
-# and build (scripts/test in .ci/run does those, and this build is the one under test).
-mount_line=$(awk '/^```sh$/ {inblock = 1; next} inblock && /^[^#]/ {print; exit}' "$readme")
-mount_cmd=${mount_line##*meson compile -C build && }
-[ "$mount_cmd" != "$mount_line" ] && [[ $mount_cmd == *"build/mount/shmfs /mnt/shm"* ]] ||
-	{ echo "FAIL: README's first command is not '... meson compile -C build && ... build/mount/shmfs /mnt/shm ...': $mount_line" >&2; exit 1; }
 echo "README: $mount_cmd"
 bash -c "$mount_cmd" || { echo "FAIL: the README's mount command exited $?" >&2; exit 1; }
-mountpoint -q /mnt/shm || { echo "FAIL: /mnt/shm is not mounted after the README's mount command" >&2; exit 1; }
+mnt_shm_mounted || { echo "FAIL: /mnt/shm is not mounted after the README's mount command" >&2; exit 1; }
 
 # Each console block: "$ COMMAND   # comment" lines, each followed by the output the README shows.
 ncommands=0
