@@ -359,6 +359,11 @@ static int run_daemon(struct mnt *m, const char *extra, int logfd)
 			dup2(devnull, 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);
+		/* The stop signals as a shell gives them, whatever this run inherited (nohup ignores
+		 * SIGHUP, and libfuse then leaves it ignored: the tests of each signal would wait). */
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		execv(bin, (char **)argv);
 		dprintf(2, "harness: exec %s: %s\n", bin, strerror(errno));
 		_exit(127);
