@@ -29,6 +29,25 @@
 
 /* --- a user's machine, in a mount namespace of the test's own (gone with the test process) --- */
 
+/* The libfuse BIN runs with, copied beside the copy of the binary when it lies outside the system's
+ * library directories (a libfuse 3.17 built into the clone, as .ci/run does), and found there
+ * through LD_LIBRARY_PATH by nobody's processes. */
+static void copy_libfuse(const char *bin)
+{
+	g_autofree char *qbin = q(bin);
+	g_autofree char *lib = capture("ldd %s | awk '$1 == \"libfuse3.so.4\" {print $3}'", qbin);
+	g_strstrip(lib);
+	if (!*lib || g_str_has_prefix(lib, "/lib/") || g_str_has_prefix(lib, "/usr/lib/"))
+		return;
+	g_autofree char *bytes = NULL;
+	gsize len;
+	ck_assert(g_file_get_contents(lib, &bytes, &len, NULL));
+	ck_assert(mkdir(ROOT "/lib", 0755) == 0 || errno == EEXIST);
+	ck_assert_int_eq(write_file(ROOT "/lib/libfuse3.so.4", bytes, len), 0);
+	ck_assert_sys(chmod(ROOT "/lib/libfuse3.so.4", 0755));
+	setenv("LD_LIBRARY_PATH", ROOT "/lib", 1);
+}
+
 /* A private ROOT, /dev/fuse read-write for everyone (a 0666 node bound over this container's 0600
  * one), /dev/shm a tmpfs owned by nobody, /etc/fuse.conf with or without user_allow_other, the
  * mount point MP, nobody's, and a copy of the shmfs binary nobody may run (SHMFS_BIN points at it
@@ -55,6 +74,7 @@ static void user_world(bool user_allow_other)
 	ck_assert(g_file_get_contents(getenv("SHMFS_BIN"), &bin, &len, NULL));
 	ck_assert_int_eq(write_file(ROOT "/shmfs", bin, len), 0);
 	ck_assert_sys(chmod(ROOT "/shmfs", 0755));
+	copy_libfuse(getenv("SHMFS_BIN"));
 	setenv("SHMFS_BIN", ROOT "/shmfs", 1);
 	struct stat st = xlstat("/dev/fuse");
 	ck_assert_int_eq(st.st_mode & 0777, 0666);
