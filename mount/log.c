@@ -40,6 +40,8 @@ static int syslog_priority(enum fuse_log_level level)
 static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	static const char prefix[] = "shmfs: ";
+	if (!fmt)
+		return; /* never so; said for GCC, which under -fsanitize warns of a null format */
 	if (starting && level <= FUSE_LOG_WARNING) {
 		va_list copy;
 		va_copy(copy, ap);
