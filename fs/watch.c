@@ -282,12 +282,12 @@ static void todo_send(struct fs *fs, struct todo *t)
 {
 	GHashTableIter it;
 	gpointer p;
+	if (t->names && fs->names_expire)
+		expire_names(fs); /* first: a name gone is what a reader must not see one moment more */
+	t->names = false;
 	g_hash_table_iter_init(&it, t->inodes);
 	while (g_hash_table_iter_next(&it, &p, NULL))
 		fuse_lowlevel_notify_inval_inode(fs->se, (fuse_ino_t)(uintptr_t)p, -1, 0);
-	if (t->names && fs->names_expire)
-		expire_names(fs);
-	t->names = false;
 	g_hash_table_remove_all(t->inodes);
 }
 

@@ -37,6 +37,18 @@ double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+double stolen_s(void)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal = 0;
+	if (f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait,
+			&irq, &softirq, &steal) != 8)
+		steal = 0;
+	if (f)
+		fclose(f);
+	return (double)steal / (double)sysconf(_SC_CLK_TCK);
+}
+
 bool mnt_is_root(void)
 {
 	return geteuid() == 0;
