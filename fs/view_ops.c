@@ -50,13 +50,21 @@ static char *segment_name(const struct fs *fs, const char *name)
 	return g_strndup(name, len - 4);
 }
 
+/* The name IN's segment had at its last lookup (g_free it; NULL for none), read under fs.lock:
+ * a rename changes it. */
+static char *segment_of(struct fs *fs, const struct fs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	char *name = in ? g_strdup(in->name) : NULL;
+	pthread_mutex_unlock(&fs->lock);
+	return name;
+}
+
 /* The declaration of the view's segment (open as FD), looked up again now: its xattr, or the
  * types file by the name the segment had at the last lookup. */
 static char *decl_of(struct fs *fs, struct fs_inode *in, int fd)
 {
-	pthread_mutex_lock(&fs->lock);
-	g_autofree char *name = g_strdup(in->name);
-	pthread_mutex_unlock(&fs->lock);
+	g_autofree char *name = segment_of(fs, in);
 	return typesrc_lookup(fs->types, fd, name);
 }
 
@@ -341,10 +349,8 @@ static int refuse(fuse_req_t req, const struct stat *st, const char *seg, int er
 /* The name of F's segment, as last looked up (g_free it). */
 static char *name_of(struct fs *fs, const struct fs_file *f)
 {
-	pthread_mutex_lock(&fs->lock);
-	char *name = g_strdup(f->inode && f->inode->name ? f->inode->name : "?");
-	pthread_mutex_unlock(&fs->lock);
-	return name;
+	char *name = segment_of(fs, f->inode);
+	return name ? name : g_strdup("?");
 }
 
 /* ---- edits ---- */
