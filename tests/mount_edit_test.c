@@ -288,9 +288,11 @@ START_TEST(test_large_edit_all_or_nothing)
 	int fd = open(view, O_WRONLY);
 	ck_assert_sys(fd);
 	ck_assert_int_eq(write(fd, good->str, good->len), (ssize_t)good->len);
-	int64_t rec[3];
+	int64_t rec[6];
 	segment_bytes("big", rec, sizeof rec);
-	ck_assert_sys(stat(seg, &st)); /* not stored yet, but its pages are there */
+	ck_assert_msg(rec[4] == 0, "record 1 stored before close: Col2 = %lld", (long long)rec[4]);
+	ck_assert_sys(stat(seg, &st));
+	ck_assert_int_eq(st.st_blocks, 0); /* nothing stored yet, nothing allocated */
 	ck_assert_sys(close(fd));
 	int64_t *all = g_new(int64_t, 3 * n);
 	segment_bytes("big", all, n * 24);
