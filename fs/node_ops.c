@@ -66,8 +66,8 @@ static int set_mode(struct fs_inode *in, int fd, int pathfd, mode_t mode)
 		return fchmod(fd, mode) < 0 ? -errno : 0;
 	if (S_ISLNK(in->type))
 		return -EOPNOTSUPP;
-	char proc[32];
-	fs_proc_path(pathfd, proc);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(pathfd, proc);
 	return chmod(proc, mode) < 0 ? -errno : 0;
 }
 

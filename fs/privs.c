@@ -130,8 +130,8 @@ static int kill_setid(fuse_req_t req, int fd, bool (*lacks_fsetid)(fuse_req_t, c
 		return -errno;
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & (S_ISUID | S_ISGID)))
 		return 0;
-	char proc[32];
-	fs_proc_path(fd, proc);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(fd, proc);
 	if (!lacks_fsetid(req, proc))
 		return 0;
 	mode_t kill = st.st_mode & S_ISUID;
@@ -151,8 +151,8 @@ static int kill_setid(fuse_req_t req, int fd, bool (*lacks_fsetid)(fuse_req_t, c
 static int empty_setattr(fuse_req_t req, int fd)
 {
 	struct fs *fs = fs_of(req);
-	char proc[32];
-	fs_proc_path(fd, proc);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(fd, proc);
 	bool entered;
 	int err = fs_creds_enter(fs, req, &entered);
 	if (err)

@@ -34,13 +34,13 @@ static bool passed_name(const char *name)
  * hold user.* attributes on Linux, and their /proc name would be followed, so they are left out;
  * so are views, whose object is their segment. Returns IN's O_PATH fd (fs_inode_put_fd it) with
  * its /proc name in PROC, or -errno (-EPERM for those left out). */
-static int reach(struct fs *fs, struct fs_inode *in, char proc[static 32])
+static int reach(struct fs *fs, struct fs_inode *in, char proc[static SEG_FD_PATH_MAX])
 {
 	if (S_ISLNK(in->type) || in->view)
 		return -EPERM;
 	int fd = fs_inode_fd(fs, in);
 	if (fd >= 0)
-		fs_proc_path(fd, proc);
+		seg_fd_path(fd, proc);
 	return fd;
 }
 
@@ -53,7 +53,7 @@ static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 	struct fs_inode *in = fs_inode(req, ino);
 	if (!passed_name(name))
 		return -EOPNOTSUPP;
-	char proc[32];
+	char proc[SEG_FD_PATH_MAX];
 	int fd = reach(fs, in, proc);
 	if (fd < 0)
 		return fd;
@@ -117,7 +117,7 @@ void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	char proc[32];
+	char proc[SEG_FD_PATH_MAX];
 	int fd = reach(fs_of(req), in, proc);
 	if (fd < 0) {
 		fuse_reply_err(req, fd == -EPERM ? ENODATA : -fd);
@@ -165,7 +165,7 @@ void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		reply_view_error(req, in, size, true);
 		return;
 	}
-	char proc[32];
+	char proc[SEG_FD_PATH_MAX];
 	int fd = reach(fs_of(req), in, proc);
 	if (fd < 0) {
 		reply_value(req, size, NULL, fd == -EPERM ? 0 : fd);

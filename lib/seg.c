@@ -36,14 +36,19 @@ int seg_create(int dirfd, const char *name, int flags, mode_t mode)
 	return fd < 0 ? neg_errno() : fd;
 }
 
+void seg_fd_path(int fd, char buf[static SEG_FD_PATH_MAX])
+{
+	snprintf(buf, SEG_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
 int seg_handle(int dirfd, const char *name)
 {
 	int fd;
 	if (name[0]) {
 		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	} else {
-		char proc[32];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+		char proc[SEG_FD_PATH_MAX];
+		seg_fd_path(dirfd, proc);
 		fd = open(proc, O_PATH | O_CLOEXEC);
 	}
 	return fd < 0 ? neg_errno() : fd;
@@ -84,8 +89,8 @@ int seg_reopen(int pathfd, int flags)
 
 	/* /proc/self/fd/N names the inode behind N, not a path: a rename or a symlink planted at
 	 * the old name since the O_PATH open changes nothing. */
-	char proc[32];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(pathfd, proc);
 	flags &= ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_PATH);
 	int fd = open(proc, flags | O_CLOEXEC);
 	return fd < 0 ? neg_errno() : fd;

@@ -23,6 +23,11 @@ bool seg_name_ok(const char *name);
  * Returns the fd or -errno. */
 int seg_handle(int dirfd, const char *name);
 
+/* The name /proc/self/fd/FD in BUF: it reaches the inode FD has open (an O_PATH handle too), not
+ * a path, for the calls that take no fd (open of an O_PATH handle, chmod, the xattr calls). */
+#define SEG_FD_PATH_MAX 32
+void seg_fd_path(int fd, char buf[static SEG_FD_PATH_MAX]);
+
 /* Creates (or, without O_EXCL in FLAGS, opens) segment NAME in DIRFD with MODE (the process umask
  * applies). FLAGS are open(2) flags; O_CREAT, O_NOFOLLOW and O_CLOEXEC are always added.
  * Returns the new fd or -errno (-ELOOP when NAME is a symlink). */

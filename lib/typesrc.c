@@ -1,6 +1,7 @@
 /* typesrc.c - a segment's type declaration: the user.shmfs.type xattr, else the types file (a GLib
  * key file of glob patterns), re-read when its stat changes. Problems go to the log, never fatal. */
 #include "typesrc.h"
+#include "seg.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -162,8 +163,8 @@ static void refresh(struct typesrc *ts)
 
 char *typesrc_xattr(int fd)
 {
-	char proc[32], buf[4096];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	char proc[SEG_FD_PATH_MAX], buf[4096];
+	seg_fd_path(fd, proc);
 	ssize_t n = getxattr(proc, TYPESRC_XATTR, buf, sizeof(buf));
 	if (n < 0 && errno == ERANGE) {
 		ssize_t size = getxattr(proc, TYPESRC_XATTR, NULL, 0);
