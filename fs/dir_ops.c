@@ -87,7 +87,7 @@ struct reply {
 	bool plus;
 	char *buf;
 	size_t size, used;
-	int err;
+	int err; /* 0 or -errno */
 };
 
 /* Adds one entry: false when the reply is full (or an error ended it). */
@@ -98,7 +98,7 @@ static bool reply_add(struct reply *r, const char *name, ino_t ino, unsigned cha
 	ssize_t n = add_entry(r->req, r->dir, r->dirfd, name, ino, type, next, r->plus,
 			      r->buf + r->used, room);
 	if (n < 0)
-		r->err = (int)-n;
+		r->err = (int)n;
 	else if ((size_t)n <= room)
 		r->used += n;
 	return n >= 0 && (size_t)n <= room;
@@ -117,7 +117,7 @@ static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 		errno = 0;
 		struct dirent *d = readdir(dp);
 		if (!d && errno) {
-			r->err = errno;
+			r->err = -errno;
 			return false;
 		}
 		/* Every name was sent: the views follow, from the start, in the next reply, which
@@ -154,14 +154,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 			r.dirfd = dirfd(dp);
 			fill_reply(fs, &r, dp, true);
 		} else {
-			r.err = errno;
+			r.err = -errno;
 		}
 	}
 	if (dp)
 		closedir(dp);
 	/* An error after some entries were added is reported on the next call, not this one. */
 	if (r.err && r.used == 0)
-		fuse_reply_err(req, r.err);
+		fuse_reply_err(req, -r.err);
 	else
 		fuse_reply_buf(req, r.buf, r.used);
 	g_free(r.buf);
@@ -254,10 +254,8 @@ static void make(fuse_req_t req, fuse_ino_t parent, const char *name, const stru
 	int err = dirfd < 0 ? dirfd : fs_creds_enter(fs_of(req), req, &as_caller);
 	if (!err) {
 		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
-		err = make_object(dirfd, name, o);
+		err = fs_watch_done(fs_of(req), dir, name, IN_CREATE, make_object(dirfd, name, o));
 		fs_creds_leave(fs_of(req), as_caller);
-		if (err)
-			fs_watch_unexpect(fs_of(req), dir, name, IN_CREATE);
 	}
 	struct fuse_entry_param e;
 	err = entry_made(req, dir, dirfd, name, o->type == S_IFDIR, err, &e);
@@ -288,8 +286,8 @@ static int link_object(struct fs_inode *in, int fd, int dirfd, const char *newna
 {
 	int res = linkat(fd, "", dirfd, newname, AT_EMPTY_PATH);
 	if (res < 0 && errno == ENOENT && !S_ISLNK(in->type)) {
-		char proc[32];
-		fs_proc_path(fd, proc);
+		char proc[SEG_FD_PATH_MAX];
+		seg_fd_path(fd, proc);
 		res = linkat(AT_FDCWD, proc, dirfd, newname, AT_SYMLINK_FOLLOW);
 	}
 	return res < 0 ? -errno : 0;
@@ -307,8 +305,7 @@ void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 	int err = fd < 0 ? fd : dirfd;
 	if (err >= 0) {
 		fs_watch_expect(fs, dir, newname, IN_CREATE);
-		if ((err = link_object(in, fd, dirfd, newname)) != 0)
-			fs_watch_unexpect(fs, dir, newname, IN_CREATE);
+		err = fs_watch_done(fs, dir, newname, IN_CREATE, link_object(in, fd, dirfd, newname));
 	}
 	struct fuse_entry_param e;
 	err = entry_made(req, dir, dirfd, newname, false, err, &e);
@@ -332,9 +329,8 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int
 	int err = dirfd;
 	if (dirfd >= 0) {
 		fs_watch_expect(fs_of(req), dir, name, IN_DELETE);
-		err = unlinkat(dirfd, name, flags) < 0 ? -errno : 0;
-		if (err)
-			fs_watch_unexpect(fs_of(req), dir, name, IN_DELETE);
+		err = fs_watch_done(fs_of(req), dir, name, IN_DELETE,
+				    unlinkat(dirfd, name, flags) < 0 ? -errno : 0);
 		err = view_guard(req, dirfd, name, err);
 	}
 	fs_inode_put_fd(dir, dirfd);

@@ -6,7 +6,9 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 
+#include <assert.h>
 #include <dirent.h>
+#include <errno.h>
 #include <glib.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -129,6 +131,10 @@ struct fs_file {
 	struct fs_view_file *view; /* set when this is an open view, not a segment */
 };
 
+/* For the functions whose comment says "Under fs.lock" (or another lock): M is locked, by some
+ * thread (a default mutex has no owner to check). Compiled out with NDEBUG. */
+#define fs_assert_locked(m) assert(pthread_mutex_trylock(m) == EBUSY)
+
 static inline struct fs *fs_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -184,8 +190,6 @@ int fs_inode_open(struct fs *fs, struct fs_inode *in, int flags);
 struct file_handle *fs_handle_of(int fd);
 /* Replies with the inode's attributes as they are now. */
 void fs_reply_attr(fuse_req_t req, struct fs_inode *in);
-/* "/proc/self/fd/FD", for the calls that take no fd (chmod, xattrs of an O_PATH fd). */
-void fs_proc_path(int fd, char buf[static 32]);
 void fs_inodes_init(struct fs *fs);
 void fs_inodes_free(struct fs *fs);
 
@@ -348,6 +352,10 @@ double fs_entry_timeout(const struct fs *fs, double attr_timeout);
  * IN_DELETE, IN_MOVED_FROM or IN_MOVED_TO) is the daemon's own; unexpect when the change failed. */
 void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask);
 void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask);
+/* After the change: ERR (0 or -errno, returned) says whether it was made; its event will not come
+ * when it was not (fs_watch_unexpect then). */
+int fs_watch_done(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask,
+		  int err);
 /* How long the kernel may keep IN's attributes. */
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 

@@ -98,6 +98,7 @@ void fs_inodes_free(struct fs *fs)
  * on its parent, which may then go too. */
 static void drop_unused(struct fs *fs, struct fs_inode *in)
 {
+	fs_assert_locked(&fs->lock);
 	while (in && in != &fs->root && in->nlookup == 0 && in->holds == 0) {
 		struct fs_inode *parent = in->parent;
 		g_hash_table_remove(fs->inodes, in);
@@ -145,6 +146,7 @@ static bool may_keep_fd(struct fs *fs)
 /* Under fs.lock: (re)points IN at NAME in PARENT, holding PARENT for it. */
 static void set_name(struct fs *fs, struct fs_inode *in, struct fs_inode *parent, const char *name)
 {
+	fs_assert_locked(&fs->lock);
 	if (in->parent != parent) {
 		if (parent != &fs->root)
 			parent->holds++;
@@ -277,8 +279,8 @@ int fs_inode_open(struct fs *fs, struct fs_inode *in, int flags)
 	int pathfd = fs_inode_fd(fs, in);
 	if (pathfd < 0)
 		return pathfd;
-	char proc[32];
-	fs_proc_path(pathfd, proc);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(pathfd, proc);
 	int fd = open(proc, flags);
 	int err = fd < 0 ? -errno : 0;
 	fs_inode_put_fd(in, pathfd);
@@ -295,11 +297,6 @@ int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 	int err = seg_stat(fd, "", st);
 	fs_inode_put_fd(in, fd);
 	return err;
-}
-
-void fs_proc_path(int fd, char buf[static 32])
-{
-	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 }
 
 int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,

@@ -100,11 +100,12 @@ static struct entry *entry_new(fuse_ino_t parent, uint32_t mask, const char *nam
 
 void fs_watch_dir(struct fs *fs, struct fs_inode *dir, int fd)
 {
+	fs_assert_locked(&fs->lock);
 	dir->wd = -1;
 	if (!fs->watching || !S_ISDIR(dir->type))
 		return;
-	char proc[32];
-	fs_proc_path(fd, proc);
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(fd, proc);
 	dir->wd = inotify_add_watch(fs->inotify_fd, proc, WATCH_MASK);
 	if (dir->wd < 0) {
 		static bool told;
@@ -121,12 +122,14 @@ void fs_watch_dir(struct fs *fs, struct fs_inode *dir, int fd)
 
 void fs_watch_unname(struct fs *fs, struct fs_inode *in)
 {
+	fs_assert_locked(&fs->lock);
 	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
 		g_hash_table_remove(fs->names, in);
 }
 
 double fs_watch_name(struct fs *fs, struct fs_inode *in)
 {
+	fs_assert_locked(&fs->lock);
 	if (!in->view && in->name[0]) /* (an O_TMPFILE file has no name until it is linked) */
 		g_hash_table_replace(fs->names, in, in);
 	/* A view's size follows its segment's size and type, which come with no event of its own. */
@@ -148,6 +151,7 @@ double fs_attr_timeout(struct fs *fs, const struct fs_inode *in)
 
 void fs_watch_forget(struct fs *fs, struct fs_inode *in)
 {
+	fs_assert_locked(&fs->lock);
 	fs_watch_unname(fs, in);
 	if (in->wd >= 0) {
 		g_hash_table_remove(fs->watches, GINT_TO_POINTER(in->wd));
@@ -193,9 +197,18 @@ void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *na
 	pthread_mutex_unlock(&fs->lock);
 }
 
+int fs_watch_done(struct fs *fs, const struct fs_inode *dir, const char *name, uint32_t mask,
+		  int err)
+{
+	if (err)
+		fs_watch_unexpect(fs, dir, name, mask);
+	return err;
+}
+
 /* Under fs.lock: true (and forgotten) when the daemon made this name event itself. */
 static bool expected(struct fs *fs, fuse_ino_t parent, const struct inotify_event *ev)
 {
+	fs_assert_locked(&fs->lock);
 	g_autofree struct entry *key = entry_new(parent, ev->mask & NAME_EVENTS, ev->name);
 	gpointer due;
 	if (!g_hash_table_lookup_extended(fs->expected, key, NULL, &due))
@@ -390,7 +403,9 @@ void fs_watch_start(struct fs *fs, unsigned proto_minor)
 		fuse_log(FUSE_LOG_NOTICE, "shmfs: this kernel (FUSE 7.%u) cannot expire names without "
 			 "waiting on directory locks: names are looked up at every access (Linux 6.16 "
 			 "or newer keeps them)\n", proto_minor);
+	pthread_mutex_lock(&fs->lock); /* (the watcher runs already) */
 	fs_watch_dir(fs, &fs->root, fs->root.fd);
+	pthread_mutex_unlock(&fs->lock);
 	/* The root's attributes are kept too: with default_permissions the kernel needs them fresh
 	 * for every path walk, and would otherwise ask for them at every open and unlink. */
 	fs->root.cached = fs->root.wd >= 0;
