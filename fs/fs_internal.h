@@ -57,7 +57,7 @@ struct fs {
 	struct fs_inode root;
 	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
 	pthread_mutex_t lock;
-	pthread_mutex_t backing_lock; /* the inodes' passthrough backing ids; taken before lock */
+	pthread_mutex_t backing_lock; /* the inodes' passthrough backing ids; a leaf (passthrough.c) */
 	int mount_fd;        /* the backing directory opened for reading: open_by_handle_at's anchor */
 	bool handles;        /* inodes are reached by file handle (inode.c), not by name */
 	unsigned kept_fds;   /* directory inodes holding an fd; under lock */

@@ -9,6 +9,7 @@
  * passthrough_raw.c (libfuse 3.14, which has none: raw INIT and OPEN reply hooks). */
 #include "fs_internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -115,45 +116,75 @@ void fs_passthrough_settle(struct fs *fs, const char *why)
 		fuse_session_exit(fs->se);
 }
 
-/* The backing file is opened read-write whatever the first open asked: every later open of the
- * inode shares it. An append-only segment (chattr +a) opens for writing only with O_APPEND, and
- * its writes are all appends anyway; an immutable one (+i) not at all, and its opens only read:
- * then the first open's own file (FALLBACK_FD, as the caller asked) is the backing. The kernel keeps
- * its own reference, so the fd is closed at once. fs.lock is not held across the open (a reopen by
- * name takes it): backing_lock orders the first opens of an inode. */
-int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd)
+/* A new backing id for segment IN (opened by the caller as FALLBACK_FD): the backing file is
+ * opened read-write whatever this open asked, since every later open of the inode shares it. An
+ * append-only segment (chattr +a) opens for writing only with O_APPEND, and its writes are all
+ * appends anyway; an immutable one (+i) not at all, and its opens only read: then this open's own
+ * file (as the caller asked) is the backing. The kernel keeps its own reference, so the fd is
+ * closed at once. Returns the id (> 0) or -errno. */
+static int32_t backing_register(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd)
 {
-	int32_t id;
-	pthread_mutex_lock(&fs->backing_lock);
-	if (in->backing_users > 0) {
-		in->backing_users++;
-		id = in->backing_id;
-	} else {
-		int fd = fs_inode_open(fs, in, O_RDWR);
-		if (fd == -EPERM)
-			fd = fs_inode_open(fs, in, O_RDWR | O_APPEND);
-		id = fd == -EPERM ? fs_backing_register(fs, req, fallback_fd)
-		     : fd < 0     ? fd
-				  : fs_backing_register(fs, req, fd);
-		if (fd >= 0)
-			close(fd);
-		if (id > 0) {
-			in->backing_id = id;
-			in->backing_users = 1;
-		}
-	}
-	pthread_mutex_unlock(&fs->backing_lock);
+	int fd = fs_inode_open(fs, in, O_RDWR);
+	if (fd == -EPERM)
+		fd = fs_inode_open(fs, in, O_RDWR | O_APPEND);
+	if (fd == -EPERM)
+		return fs_backing_register(fs, req, fallback_fd);
+	if (fd < 0)
+		return fd;
+	int32_t id = fs_backing_register(fs, req, fd);
+	close(fd);
 	return id;
 }
 
-/* Once the session is over the connection is gone, and its backing ids with it. */
+/* backing_lock is a leaf held for a few loads and stores, never across a syscall: the open (which
+ * can wait on the backing file system, and by name takes fs.lock) and the ioctl are made outside
+ * it. So two first opens of an inode may both register an id: the first to come back adopts its
+ * own, the other unregisters its own and shares that one. The kernel asks only that every open of
+ * the inode carry the same backing file at its OPEN reply; an id registered for a moment and closed
+ * unused is nothing to it. */
+int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd)
+{
+	int32_t id = 0;
+	pthread_mutex_lock(&fs->backing_lock);
+	if (in->backing_users > 0) {
+		assert(in->backing_id > 0);
+		in->backing_users++;
+		id = in->backing_id;
+	}
+	pthread_mutex_unlock(&fs->backing_lock);
+	if (id > 0)
+		return id;
+
+	int32_t mine = backing_register(fs, req, in, fallback_fd);
+	if (mine <= 0)
+		return mine < 0 ? mine : -EIO;
+	pthread_mutex_lock(&fs->backing_lock);
+	if (in->backing_users > 0) { /* another open registered first meanwhile */
+		assert(in->backing_id > 0);
+		id = in->backing_id;
+	} else {
+		assert(in->backing_id == 0);
+		in->backing_id = id = mine;
+	}
+	in->backing_users++;
+	pthread_mutex_unlock(&fs->backing_lock);
+	if (id != mine)
+		fs_backing_unregister(fs, req, mine);
+	return id;
+}
+
+/* The last open's id is closed outside the lock too: a first open meanwhile registers an id of its
+ * own. Once the session is over the connection is gone, and its backing ids with it. */
 void fs_backing_put(struct fs *fs, fuse_req_t req, struct fs_inode *in)
 {
+	int32_t last = 0;
 	pthread_mutex_lock(&fs->backing_lock);
+	assert(in->backing_users > 0 && in->backing_id > 0);
 	if (--in->backing_users == 0) {
-		if (!fs->closing && req)
-			fs_backing_unregister(fs, req, in->backing_id);
+		last = in->backing_id;
 		in->backing_id = 0;
 	}
 	pthread_mutex_unlock(&fs->backing_lock);
+	if (last > 0 && !fs->closing && req)
+		fs_backing_unregister(fs, req, last);
 }
