@@ -129,7 +129,6 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 		return NULL;
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .nlookup = 1 };
-	fs->session_fd = -1;
 	fs->types = typesrc_new(types_path, log_types_problem);
 	fs->as_caller = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);

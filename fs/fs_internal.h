@@ -77,13 +77,7 @@ struct fs {
 	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
 	fs_settled_fn *settled; /* told the data mode at INIT (fs_set_settled) */
 	void *settled_arg;
-	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
-	bool kernel_offers_dio_mmap; /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
-	bool kernel_offers_killpriv_v2; /* ... and FUSE_HANDLE_KILLPRIV_V2 */
-	_Atomic bool init_done; /* passthrough_raw.c: the INIT reply went out (the watcher reads it) */
-	uint64_t init_unique; /* passthrough_raw.c */
 	struct fuse_session *se;
-	int session_fd;      /* passthrough_raw.c: where its ioctls go */
 	bool direct_io;      /* daemon-served segment opens bypass the page cache (direct.c) */
 	size_t max_read;     /* -o max_read= the mount was made with; 0: none (splice.c) */
 	size_t splice_max;   /* the largest READ reply spliced from a segment; 0: none (splice.c) */

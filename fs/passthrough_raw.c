@@ -23,6 +23,19 @@
 
 const char fs_passthrough_via[] = "raw INIT and OPEN reply hooks (built with libfuse < 3.17)";
 
+/* The raw protocol's state, which nothing outside this file reads: one session per process. INIT is
+ * the first request and is answered before any other is read, so the fields INIT sets need no lock;
+ * init_done is atomic because every reply passes io_writev, the watcher's notifications too, from
+ * its own thread and maybe before INIT's. */
+static struct {
+	bool offers_passthrough;      /* the INIT request offered FUSE_PASSTHROUGH */
+	bool offers_dio_mmap;         /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
+	bool offers_killpriv_v2;      /* ... and FUSE_HANDLE_KILLPRIV_V2 */
+	uint64_t init_unique;         /* which reply is INIT's */
+	_Atomic bool init_done;       /* the INIT reply went out */
+	int session_fd;               /* where the backing ioctls go */
+} raw = { .session_fd = -1 };
+
 /* The backing id the next OPEN or CREATE reply on this thread carries, if armed. */
 static __thread struct {
 	bool armed;
@@ -35,18 +48,17 @@ static __thread struct {
  * splicing: this layer has no splice_receive). */
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
-	struct fs *fs = userdata;
+	(void)userdata;
 	ssize_t n = read(fd, buf, len);
 	const struct kabi_in_header *in = buf;
 	if (n >= (ssize_t)(sizeof(*in) + 16) && in->opcode == KABI_OPCODE_INIT) {
 		const struct kabi_init_in *init = (const void *)(in + 1);
 		bool ext = init->flags & KABI_INIT_EXT;
 		bool has_flags2 = n >= (ssize_t)(sizeof(*in) + offsetof(struct kabi_init_in, flags2) + 4);
-		fs->init_unique = in->unique;
-		fs->kernel_offers = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
-		fs->kernel_offers_dio_mmap =
-			ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
-		fs->kernel_offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
+		raw.init_unique = in->unique;
+		raw.offers_passthrough = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
+		raw.offers_dio_mmap = ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
+		raw.offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
 	}
 	fs_tmpfile_request(buf, n);
 	fs_privs_note_request(buf, n);
@@ -55,7 +67,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 
 static void patch_init(struct fs *fs, struct iovec *arg)
 {
-	const char *why = fs_passthrough_why_not(fs, fs->kernel_offers);
+	const char *why = fs_passthrough_why_not(fs, raw.offers_passthrough);
 	if (!why && arg->iov_len < sizeof(struct kabi_init_out))
 		why = "libfuse sent a short INIT reply";
 	struct kabi_init_out *out = arg->iov_base;
@@ -66,10 +78,10 @@ static void patch_init(struct fs *fs, struct iovec *arg)
 	}
 	fs_passthrough_settle(fs, why);
 	if (arg->iov_len >= sizeof(struct kabi_init_out) &&
-	    fs_privs_settle(fs->kernel_offers_killpriv_v2))
+	    fs_privs_settle(raw.offers_killpriv_v2))
 		out->flags |= KABI_INIT_HANDLE_KILLPRIV_V2; /* privs.c does what it asks */
 	if (arg->iov_len >= sizeof(struct kabi_init_out) && !fs->refused &&
-	    fs_direct_settle(fs, fs->kernel_offers_dio_mmap)) {
+	    fs_direct_settle(fs, raw.offers_dio_mmap)) {
 		out->flags |= KABI_INIT_EXT;
 		out->flags2 |= KABI_INIT2_DIRECT_IO_ALLOW_MMAP;
 	}
@@ -94,8 +106,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	const struct kabi_out_header *out = iov[0].iov_base;
 	bool init = false;
 	if (count >= 2 && iov[0].iov_len == sizeof(*out) && out->error == 0) {
-		if (!fs->init_done && out->unique == fs->init_unique) {
-			fs->init_done = init = true;
+		if (!raw.init_done && out->unique == raw.init_unique) {
+			raw.init_done = init = true;
 			patch_init(fs, &iov[1]);
 		} else if (next_open.armed) {
 			patch_open(&iov[1]);
@@ -114,8 +126,8 @@ int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 						  .splice_send = fs_splice_send };
 	fs_readahead_find(fs, dev);
 	fs->se = se;
-	fs->session_fd = fuse_session_fd(se);
-	return fuse_session_custom_io(se, &io, fs->session_fd);
+	raw.session_fd = fuse_session_fd(se);
+	return fuse_session_custom_io(se, &io, raw.session_fd);
 }
 
 /* Passthrough and readahead are settled in the INIT reply itself (io_writev). */
@@ -140,17 +152,19 @@ void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap)
 
 int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd)
 {
+	(void)fs;
 	(void)req;
 	struct kabi_backing_map map = { .fd = fd };
-	int id = ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_OPEN, &map);
+	int id = ioctl(raw.session_fd, KABI_DEV_IOC_BACKING_OPEN, &map);
 	return id < 0 ? -errno : id;
 }
 
 void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id)
 {
+	(void)fs;
 	(void)req;
 	uint32_t uid = id;
-	if (ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_CLOSE, &uid) < 0)
+	if (ioctl(raw.session_fd, KABI_DEV_IOC_BACKING_CLOSE, &uid) < 0)
 		fuse_log(FUSE_LOG_ERR, "shmfs: closing backing id %u: %s\n", uid, strerror(errno));
 }
 
