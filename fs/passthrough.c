@@ -1,5 +1,6 @@
 /* passthrough.c - kernel FUSE passthrough, the part that does not depend on libfuse's version: may
- * this mount have it, what to log, and one backing id per inode shared by all its opens.
+ * this process have it (before mounting, and for the INIT plan), and one backing id per inode
+ * shared by all its opens.
  *
  * With passthrough, each open of a segment is handed to the kernel with the segment's own tmpfs
  * file as backing (registered once per inode: the kernel refuses two backing files for one inode,
@@ -20,14 +21,13 @@
 
 #include "kernel_abi.h"
 
-/* Why this process may not register backing files, or NULL when it may: the kernel asks for
- * CAP_SYS_ADMIN, which a daemon started by a user other than root (through fusermount3) lacks.
- * SHMFS_FORCE_NO_PASSTHROUGH=1 makes the daemon behave as if it lacked it (tests of the fallback).
- * The phrase names the uid, so that a user's mount log says plainly why it is daemon-served. */
-static const char *passthrough_denied(void)
+/* The kernel asks for CAP_SYS_ADMIN, which a daemon started by a user other than root (through
+ * fusermount3) lacks. The phrase names the uid, so that a user's mount log says plainly why it is
+ * daemon-served. */
+const char *fs_passthrough_denied(void)
 {
 	static char why[128];
-	if (fs_forced("SHMFS_FORCE_NO_PASSTHROUGH"))
+	if (fs_knobs()->no_passthrough)
 		return "FUSE passthrough needs CAP_SYS_ADMIN, which SHMFS_FORCE_NO_PASSTHROUGH=1 withholds";
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
@@ -59,7 +59,7 @@ const char *fs_passthrough_outlook(void)
 	const char *denied;
 	if (!kernel_knows_passthrough())
 		return "daemon-served only (this kernel has no FUSE passthrough)";
-	if ((denied = passthrough_denied())) {
+	if ((denied = fs_passthrough_denied())) {
 		snprintf(outlook, sizeof(outlook), "daemon-served (%s: run it as root)", denied);
 		return outlook;
 	}
@@ -68,52 +68,19 @@ const char *fs_passthrough_outlook(void)
 
 int fs_passthrough_precheck(const struct fs *fs, const char **why)
 {
-	if (fs->passthrough_opt != FS_PASSTHROUGH_ON)
+	if (fs->opts.passthrough != FS_PASSTHROUGH_ON)
 		return 0;
 	static char denied_why[192];
 	const char *denied;
 	if (!kernel_knows_passthrough()) {
 		*why = "this kernel has no FUSE passthrough (Linux 6.9 or newer has it)";
-	} else if ((denied = passthrough_denied())) {
+	} else if ((denied = fs_passthrough_denied())) {
 		snprintf(denied_why, sizeof(denied_why), "%s: run shmfs as root", denied);
 		*why = denied_why;
 	} else {
 		return 0;
 	}
 	return -1;
-}
-
-/* SHMFS_FORCE_KERNEL_NO_PASSTHROUGH=1: the kernel's INIT offers no passthrough, as that of a kernel
- * built without CONFIG_FUSE_PASSTHROUGH, whose ioctls fs_passthrough_precheck cannot tell apart
- * (tests of a refusal at INIT). */
-const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers)
-{
-	if (fs->passthrough_opt == FS_PASSTHROUGH_OFF)
-		return "passthrough=off";
-	if (!kernel_offers || fs_forced("SHMFS_FORCE_KERNEL_NO_PASSTHROUGH"))
-		return "the kernel offers no FUSE passthrough";
-	return passthrough_denied();
-}
-
-void fs_set_settled(struct fs *fs, fs_settled_fn *fn, void *arg)
-{
-	fs->settled = fn;
-	fs->settled_arg = arg;
-}
-
-void fs_passthrough_settle(struct fs *fs, const char *why)
-{
-	char mode[256];
-	fs->passthrough = !why;
-	fs->refused = why && fs->passthrough_opt == FS_PASSTHROUGH_ON;
-	if (why)
-		snprintf(mode, sizeof(mode), "daemon-served (%s)", why);
-	else
-		snprintf(mode, sizeof(mode), "passthrough (the kernel reads, writes and maps segments itself)");
-	if (fs->settled)
-		fs->settled(fs->settled_arg, mode, fs->refused ? why : NULL);
-	if (fs->refused)
-		fuse_session_exit(fs->se);
 }
 
 /* A new backing id for segment IN (opened by the caller as FALLBACK_FD): the backing file is
