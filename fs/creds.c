@@ -49,7 +49,7 @@ static __thread bool ids_entered, umask_entered;
 static int enter_umask(struct fs *fs, fuse_req_t req)
 {
 	static __thread bool own_fs_struct;
-	if (!fs->dont_mask)
+	if (!fs->plan.dont_mask)
 		return 0;
 	if (!own_fs_struct && unshare(CLONE_FS) < 0)
 		return -errno;

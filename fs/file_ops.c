@@ -148,7 +148,7 @@ static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f
 {
 	struct fs *fs = fs_of(req);
 	*id = 0;
-	if (!fs->passthrough)
+	if (!fs->plan.passthrough)
 		return 0;
 	*id = fs_backing_get(fs, req, in, f->fd);
 	if (*id < 0) {
@@ -160,13 +160,13 @@ static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f
 }
 
 /* keep_cache off: each open drops the kernel's cached pages of the file, so data another program
- * wrote into the backing object shows on the next open. Direct I/O where negotiated (direct.c):
+ * wrote into the backing object shows on the next open. Direct I/O where negotiated (plan.c):
  * then each read(2) and write(2) is a request, and sees what the segment holds at that moment. */
 static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file *f)
 {
 	fi->fh = (uintptr_t)f;
 	fi->keep_cache = 0;
-	fi->direct_io = fs->direct_io;
+	fi->direct_io = fs->plan.direct_io;
 	fi->noflush = 1; /* every write is in the segment already: close(2) costs no FLUSH */
 }
 
@@ -371,7 +371,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 	}
 	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
-	bool append = fs_of(req)->direct_io && (fi->flags & O_APPEND);
+	bool append = fs_of(req)->plan.direct_io && (fi->flags & O_APPEND);
 	ssize_t n = fs_privs_kill(req, f->fd);
 	if (n == 0 && (n = pwritev2(f->fd, &iov, 1, append ? 0 : off, append ? RWF_APPEND : 0)) < 0)
 		n = -errno;

@@ -10,39 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* POSIX ACLs, checked by the kernel as tmpfs checks them: it asks for system.posix_acl_access
- * (and _default) through GETXATTR, caches them with the attributes (the watcher's invalidations drop
- * both), and with them leaves the umask to the daemon (DONT_MASK: creds.c applies it), so that
- * a directory's default ACL replaces it as on tmpfs. Both or neither. */
-static void fs_acl_init(struct fs *fs, struct fuse_conn_info *conn)
-{
-	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK)) {
-		fs_conn_want(conn, FUSE_CAP_POSIX_ACL);
-		fs->dont_mask = fs_conn_want(conn, FUSE_CAP_DONT_MASK);
-	} else {
-		fuse_log(FUSE_LOG_WARNING, "shmfs: this kernel offers no POSIX ACLs to FUSE: ACLs in "
-			 "the backing directory are not checked through the mount\n");
-	}
-}
-
-/* Writeback caching stays off: other programs change /dev/shm behind the kernel's back, and a
- * write must reach the segment when write(2) returns (and it conflicts with passthrough).
- * Set-ID bits: HANDLE_KILLPRIV (v1) stays off, since it would leave every write's clearing to the
- * daemon without saying which caller lacks CAP_FSETID; HANDLE_KILLPRIV_V2 is asked for by the
- * layer under the session (libfuse 3.14 cannot), and privs.c does what its flags say.
- * With AUTO_INVAL_DATA the kernel drops cached pages of a file whose size or mtime changed behind
- * it. Passthrough, direct I/O and the readahead are settled by the layer under the session
- * (fs_session_init). */
+/* INIT: the watcher starts (it needs the protocol version), and the INIT plan is settled and
+ * written into the reply (plan.c). */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	fs_watch_start(userdata, conn->proto_minor);
-	fs_conn_unwant(conn, FUSE_CAP_WRITEBACK_CACHE);
-	fs_conn_unwant(conn, FUSE_CAP_HANDLE_KILLPRIV);
-	fs_conn_want(conn, FUSE_CAP_AUTO_INVAL_DATA);
-	fs_acl_init(userdata, conn);
-	fs_conn_want(conn, FUSE_CAP_READDIRPLUS);
-	fs_splice_init(userdata, conn);
-	fs_session_init(userdata, conn);
+	fs_plan_init(userdata, conn);
 }
 
 /* At unmount: how many reads and writes of segments the daemon served itself, and how many of the
@@ -53,7 +26,7 @@ static void fs_destroy(void *userdata)
 	fs->closing = true; /* the connection is gone, and its backing ids with it */
 	fs_watch_stop(fs);
 	fs_locks_stop(fs);
-	if ((fs->passthrough || fs->refused) && !fs->reads && !fs->writes)
+	if ((fs->plan.passthrough || fs->plan.refused) && !fs->reads && !fs->writes)
 		return;
 	fuse_log(FUSE_LOG_INFO, "shmfs: served %llu READ and %llu WRITE requests of segments\n",
 		 (unsigned long long)fs->reads, (unsigned long long)fs->writes);
@@ -129,7 +102,6 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 		return NULL;
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .nlookup = 1 };
-	fs->session_fd = -1;
 	fs->types = typesrc_new(types_path, log_types_problem);
 	fs->as_caller = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);
@@ -274,7 +246,7 @@ static void free_open_handles(struct fs *fs)
 
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
 {
-	fs->passthrough_opt = mode;
+	fs->opts.passthrough = mode;
 }
 
 void fs_set_cache(struct fs *fs, enum fs_cache mode)
@@ -295,12 +267,12 @@ bool fs_forced(const char *knob)
 
 void fs_set_max_read(struct fs *fs, size_t max_read)
 {
-	fs->max_read = max_read;
+	fs->opts.max_read = max_read;
 }
 
 bool fs_refused(const struct fs *fs)
 {
-	return fs->refused;
+	return fs->plan.refused;
 }
 
 void fs_free(struct fs *fs)

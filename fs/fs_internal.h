@@ -19,6 +19,7 @@
 
 #include "fs.h"
 #include "map.h"
+#include "plan.h"
 #include "seg.h"
 #include "typesrc.h"
 
@@ -59,7 +60,7 @@ struct fs {
 	struct fs_inode root;
 	GHashTable *inodes;  /* struct fs_inode * (as key and value), hashed by dev and ino */
 	pthread_mutex_t lock;
-	pthread_mutex_t backing_lock; /* the inodes' passthrough backing ids; taken before lock */
+	pthread_mutex_t backing_lock; /* the inodes' passthrough backing ids; a leaf (passthrough.c) */
 	int mount_fd;        /* the backing directory opened for reading: open_by_handle_at's anchor */
 	bool handles;        /* inodes are reached by file handle (inode.c), not by name */
 	unsigned kept_fds;   /* directory inodes holding an fd; under lock */
@@ -68,27 +69,16 @@ struct fs {
 	struct typesrc *types; /* where segments' record types come from */
 	enum fs_views views; /* -o views=: listed, found by name only, or none */
 	bool as_caller;      /* the daemon is root: create objects with the caller's credentials */
-	bool dont_mask;      /* POSIX ACLs: the kernel leaves the umask to the daemon (creds.c) */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */
 	gid_t *groups;
 
-	/* The data mode (passthrough*.c). INIT is the first request and is answered before any
-	 * other is read, so the INIT fields need no lock. */
-	enum fs_passthrough passthrough_opt; /* -o passthrough= */
-	bool passthrough;    /* negotiated at INIT: segment opens are handed to the kernel */
-	bool refused;        /* passthrough=on could not be had: the session ends, exit 1 */
+	/* How requests are served (plan.c): the options it is settled from, the plan settled at INIT
+	 * (fixed from then on: read without a lock), and who is told of it. */
+	struct fs_options opts;
+	struct fs_plan plan;
 	fs_settled_fn *settled; /* told the data mode at INIT (fs_set_settled) */
 	void *settled_arg;
-	bool kernel_offers;  /* passthrough_raw.c: the INIT request offered FUSE_PASSTHROUGH */
-	bool kernel_offers_dio_mmap; /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
-	bool kernel_offers_killpriv_v2; /* ... and FUSE_HANDLE_KILLPRIV_V2 */
-	_Atomic bool init_done; /* passthrough_raw.c: the INIT reply went out (the watcher reads it) */
-	uint64_t init_unique; /* passthrough_raw.c */
 	struct fuse_session *se;
-	int session_fd;      /* passthrough_raw.c: where its ioctls go */
-	bool direct_io;      /* daemon-served segment opens bypass the page cache (direct.c) */
-	size_t max_read;     /* -o max_read= the mount was made with; 0: none (splice.c) */
-	size_t splice_max;   /* the largest READ reply spliced from a segment; 0: none (splice.c) */
 	_Atomic uint64_t reads, writes; /* READ and WRITE requests served for segments */
 	_Atomic uint64_t spliced;       /* READ replies handed to libfuse to splice */
 	char bdi_path[64];   /* the mount's read_ahead_kb in sysfs, or "" */
@@ -244,8 +234,8 @@ void fs_tmpfile_request(void *buf, ssize_t len);
 /* Puts F on IN's list of open files, whose fds reach IN's object when its name no longer does. */
 void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in);
 
-/* fs.c: the test knobs. True when the environment variable KNOB is "1" (SHMFS_FORCE_NO_...: make
- * the daemon take a path it would not take on this machine, so that the tests reach it). */
+/* fs.c: true when the environment variable KNOB is "1" (plan.c's fs_knobs reads the test knobs
+ * with it). */
 bool fs_forced(const char *knob);
 
 /* fs.c: the share of the daemon's fds one user may hold through the mount. Takes one for UID:
@@ -262,27 +252,18 @@ int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta);
 int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f);
 void fs_file_unregister(struct fs *fs, struct fs_file *f);
 
-/* passthrough.c: whether this mount may have passthrough, and the backing ids of inodes. */
-/* Why passthrough cannot be had (a phrase for the log), given whether the kernel's INIT offered
- * it; NULL when it can. */
-const char *fs_passthrough_why_not(const struct fs *fs, bool kernel_offers);
-/* Settles the data mode at INIT: passthrough when WHY is NULL. Tells fs->settled; with
- * passthrough=on and a WHY, ends the session (fs_refused). */
-void fs_passthrough_settle(struct fs *fs, const char *why);
+/* passthrough.c: whether this process may have passthrough, and the backing ids of inodes. */
+/* Why this process may not register backing files (a phrase for the log), or NULL when it may. */
+const char *fs_passthrough_denied(void);
 /* The backing id of segment IN for one more open (in request REQ), whose own fd is FALLBACK_FD:
- * registered with the kernel at the first. Returns the id (> 0) or -errno. Each successful call is paired with fs_backing_put,
- * whose REQ is NULL once the session is over (the kernel has dropped every id then). */
+ * registered with the kernel at the first. Returns the id (> 0) or -errno. Each successful call
+ * is paired with fs_backing_put, whose REQ is NULL once the session is over (the kernel has
+ * dropped every id then). */
 int32_t fs_backing_get(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fallback_fd);
 void fs_backing_put(struct fs *fs, fuse_req_t req, struct fs_inode *in);
 
 /* passthrough_api.c (libfuse >= 3.17) or passthrough_raw.c (older): meson builds one of them.
- * What the rest of fs/ calls never depends on which. */
-/* From the init operation, before libfuse answers INIT: negotiates passthrough (or leaves it to
- * the raw reply hook) and the readahead. */
-void fs_session_init(struct fs *fs, struct fuse_conn_info *conn);
-/* Asks for capability CAP if the kernel offers it (true then); drops CAP from what is asked. */
-bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap);
-void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap);
+ * What the rest of fs/ calls never depends on which (their INIT part: plan.h). */
 /* Registers the open file FD as a backing file: its id (> 0), or -errno. The kernel takes its own
  * reference: FD may be closed right after. */
 int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd);
@@ -293,16 +274,7 @@ void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id);
 void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool create);
 void fs_passthrough_disarm(struct fuse_file_info *fi);
 
-/* direct.c: daemon-served segment opens without the page cache. */
-/* At INIT, once the data mode is settled (and after fs_splice_init): whether a daemon-served
- * mount's segment opens are direct, given whether the kernel offers FUSE_DIRECT_IO_ALLOW_MMAP; sets
- * fs->direct_io and logs it, and how READs are replied. The caller asks the kernel for that
- * capability when true. */
-bool fs_direct_settle(struct fs *fs, bool kernel_offers);
-
 /* privs.c: the set-ID bits the kernel leaves to the daemon to clear (HANDLE_KILLPRIV_V2). */
-/* At INIT: whether to ask for HANDLE_KILLPRIV_V2, given whether the kernel offers it; logs it. */
-bool fs_privs_settle(bool kernel_offers);
 /* Notes what the raw request in BUF (LEN bytes, or a read error) asks of the thread that read it:
  * the raw read hook calls it for every request. */
 void fs_privs_note_request(const void *buf, ssize_t len);
@@ -316,9 +288,9 @@ int fs_privs_kill(fuse_req_t req, int fd);
 int fs_privs_kill_write(fuse_req_t req, int fd);
 
 /* splice.c: READ replies spliced from the segment. */
-/* At INIT, before the data mode is settled: tells libfuse the mount's max_read, and asks to
- * splice when a pipe can hold a useful reply; sets fs->splice_max. */
-void fs_splice_init(struct fs *fs, struct fuse_conn_info *conn);
+/* The largest reply (at most LARGEST bytes) whose pipe this process can have now, or 0 (the plan's
+ * splice_max). */
+size_t fs_splice_limit(size_t largest);
 /* Replies to REQ with SIZE bytes at OFF of the segment open as FD, spliced, when a pipe can hold
  * them: true. False when it cannot (nothing was sent: serve the read another way). */
 bool fs_splice_reply(fuse_req_t req, int fd, size_t size, off_t off);
@@ -360,10 +332,8 @@ int fs_watch_done(struct fs *fs, const struct fs_inode *dir, const char *name, u
 double fs_attr_timeout(struct fs *fs, const struct fs_inode *in);
 
 /* readahead.c */
-/* The readahead asked for, in KiB: the largest READ request (FS_MAX_REQUEST, or the max_read). */
-size_t fs_readahead_kb(const struct fs *fs);
 /* Finds the read_ahead_kb of the mount whose device is DEV (right after mounting; 0: none);
- * raises it to fs_readahead_kb (around INIT): 0, or -1 when it stays as it was. */
+ * raises it to the plan's readahead_kb (around INIT): 0, or -1 when it stays as it was. */
 void fs_readahead_find(struct fs *fs, dev_t dev);
 int fs_readahead_raise(struct fs *fs);
 

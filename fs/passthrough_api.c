@@ -1,5 +1,6 @@
-/* passthrough_api.c - FUSE passthrough through libfuse's own API (libfuse 3.17 and later; meson
- * builds this file there): FUSE_CAP_PASSTHROUGH at init, fuse_passthrough_open/close, fi->backing_id.
+/* passthrough_api.c - the layer under the session with libfuse 3.17 and later (meson builds this
+ * file there): INIT's offer read from libfuse's conn and the plan's flags written into it (plan.c
+ * settles them), FUSE passthrough through libfuse's API (fuse_passthrough_open/close, backing_id).
  *
  * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
  * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP,
@@ -39,26 +40,40 @@ int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
 }
 
-/* Runs inside the INIT request, before libfuse answers it. Segments live on tmpfs, which stacks on
- * nothing: the default stacking depth (backing files not on a stacked file system) is the right
- * one, and lets overlayfs stack over the mount. The readahead is raised before the reply rather
- * than after it as passthrough_raw.c does: the kernel keeps the smaller of the mount's readahead
- * and the reply's, so both say fs_readahead_kb. */
-void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
+/* The init operation runs inside the INIT request, before libfuse answers it, and its conn has
+ * every flag of the protocol. */
+void fs_session_offer(struct fs *fs, struct fuse_conn_info *conn, struct fs_offer *offer)
 {
-	const char *why = fs_passthrough_why_not(fs, fuse_get_feature_flag(conn, FUSE_CAP_PASSTHROUGH));
-	if (!why) {
+	(void)fs;
+	*offer = (struct fs_offer){
+		.passthrough = fuse_get_feature_flag(conn, FUSE_CAP_PASSTHROUGH),
+		.direct_io_allow_mmap = fuse_get_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP),
+		.handle_killpriv_v2 = fuse_get_feature_flag(conn, FUSE_CAP_HANDLE_KILLPRIV_V2),
+		.splice_write = fuse_get_feature_flag(conn, FUSE_CAP_SPLICE_WRITE),
+		.posix_acl = fuse_get_feature_flag(conn, FUSE_CAP_POSIX_ACL),
+		.dont_mask = fuse_get_feature_flag(conn, FUSE_CAP_DONT_MASK),
+		.max_read = conn->max_read,
+		.max_write = conn->max_write,
+	};
+}
+
+/* Segments live on tmpfs, which stacks on nothing: the default stacking depth (backing files not
+ * on a stacked file system) is the right one, and lets overlayfs stack over the mount. The
+ * readahead is raised before the reply rather than after it as passthrough_raw.c does: the kernel
+ * keeps the smaller of the mount's readahead and the reply's, so both say readahead_kb. */
+void fs_session_write(struct fs *fs, struct fuse_conn_info *conn)
+{
+	const struct fs_plan *plan = &fs->plan;
+	if (plan->passthrough) {
 		fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH);
 		conn->max_backing_stack_depth = FUSE_BACKING_STACKED_UNDER;
 	}
-	fs_passthrough_settle(fs, why);
-	if (fs_privs_settle(fuse_get_feature_flag(conn, FUSE_CAP_HANDLE_KILLPRIV_V2)))
-		fs_conn_want(conn, FUSE_CAP_HANDLE_KILLPRIV_V2); /* privs.c does what it asks */
-	if (!fs->refused &&
-	    fs_direct_settle(fs, fuse_get_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP)))
-		fs_conn_want(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
+	if (plan->killpriv_v2)
+		fuse_set_feature_flag(conn, FUSE_CAP_HANDLE_KILLPRIV_V2);
+	if (plan->direct_io)
+		fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	if (fs_readahead_raise(fs) == 0)
-		conn->max_readahead = fs_readahead_kb(fs) * 1024;
+		conn->max_readahead = plan->readahead_kb * 1024;
 }
 
 bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap)

@@ -1,15 +1,14 @@
-/* passthrough_raw.c - FUSE passthrough with libfuse 3.14, which has no API for it (meson builds this
- * file below libfuse 3.17): a custom I/O layer under the session that sees each raw request and reply
- * and adds the protocol's fields (and, once INIT is answered, raises the mount's readahead). The same
- * layer asks a daemon-served mount for direct I/O files that can be mapped, asks for
- * HANDLE_KILLPRIV_V2 (which libfuse 3.14 cannot), notes each request's set-ID kill flags (privs.c),
- * and lets libfuse splice replies (splice.c).
+/* passthrough_raw.c - the layer under the session with libfuse 3.14, whose conn cannot carry
+ * passthrough, DIRECT_IO_ALLOW_MMAP or HANDLE_KILLPRIV_V2 (meson builds this file below 3.17): a
+ * custom I/O layer that sees each raw request and reply, reads those offers from the INIT request,
+ * writes what the plan (plan.c) says of them into the INIT reply (and, once INIT is answered,
+ * raises the mount's readahead), and does FUSE passthrough without libfuse. The same layer notes each
+ * request's set-ID kill flags (privs.c) and lets libfuse splice replies (splice.c).
  *
- * How: the INIT reply gets FUSE_PASSTHROUGH and max_stack_depth when the kernel offers it and the
- * daemon may (passthrough.c decides); a backing file is registered with FUSE_DEV_IOC_BACKING_OPEN on
- * the session fd, and each OPEN or CREATE reply carries FOPEN_PASSTHROUGH and that backing id.
- * libfuse sends a reply from the thread that made it, synchronously, so a thread-local note made
- * just before fuse_reply_open/create tells the writev hook what to add. */
+ * Passthrough: a backing file is registered with FUSE_DEV_IOC_BACKING_OPEN on the session fd, and
+ * each OPEN or CREATE reply carries FOPEN_PASSTHROUGH and that backing id. libfuse sends a reply
+ * from the thread that made it, synchronously, so a thread-local note made just before
+ * fuse_reply_open/create tells the writev hook what to add. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -23,6 +22,19 @@
 
 const char fs_passthrough_via[] = "raw INIT and OPEN reply hooks (built with libfuse < 3.17)";
 
+/* The raw protocol's state, which nothing outside this file reads: one session per process. INIT is
+ * the first request and is answered before any other is read, so the fields INIT sets need no lock;
+ * init_done is atomic because every reply passes io_writev, the watcher's notifications too, from
+ * its own thread and maybe before INIT's. */
+static struct {
+	bool offers_passthrough;      /* the INIT request offered FUSE_PASSTHROUGH */
+	bool offers_dio_mmap;         /* ... and FUSE_DIRECT_IO_ALLOW_MMAP */
+	bool offers_killpriv_v2;      /* ... and FUSE_HANDLE_KILLPRIV_V2 */
+	uint64_t init_unique;         /* which reply is INIT's */
+	_Atomic bool init_done;       /* the INIT reply went out */
+	int session_fd;               /* where the backing ioctls go */
+} raw = { .session_fd = -1 };
+
 /* The backing id the next OPEN or CREATE reply on this thread carries, if armed. */
 static __thread struct {
 	bool armed;
@@ -30,46 +42,51 @@ static __thread struct {
 	int32_t backing_id;
 } next_open;
 
-/* The kernel's INIT request says whether it offers passthrough (and direct I/O files that can be
- * mapped); remember which reply is INIT's. Every request passes here (libfuse reads none by
- * splicing: this layer has no splice_receive). */
+/* The kernel's INIT request says whether it offers passthrough, direct I/O files that can be mapped
+ * and HANDLE_KILLPRIV_V2; remember which reply is INIT's. Every request passes here (libfuse reads
+ * none by splicing: this layer has no splice_receive). */
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
-	struct fs *fs = userdata;
+	(void)userdata;
 	ssize_t n = read(fd, buf, len);
 	const struct kabi_in_header *in = buf;
 	if (n >= (ssize_t)(sizeof(*in) + 16) && in->opcode == KABI_OPCODE_INIT) {
 		const struct kabi_init_in *init = (const void *)(in + 1);
 		bool ext = init->flags & KABI_INIT_EXT;
 		bool has_flags2 = n >= (ssize_t)(sizeof(*in) + offsetof(struct kabi_init_in, flags2) + 4);
-		fs->init_unique = in->unique;
-		fs->kernel_offers = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
-		fs->kernel_offers_dio_mmap =
-			ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
-		fs->kernel_offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
+		raw.init_unique = in->unique;
+		raw.offers_passthrough = ext && has_flags2 && (init->flags2 & KABI_INIT2_PASSTHROUGH);
+		raw.offers_dio_mmap = ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
+		raw.offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
 	}
 	fs_tmpfile_request(buf, n);
 	fs_privs_note_request(buf, n);
 	return n;
 }
 
+/* libfuse 3.14 answers a kernel older than FUSE 7.23 with a reply that has no room for these
+ * (flags2, max_stack_depth): fs_session_offer counts no offer from such a kernel (which makes
+ * none anyway). */
 static void patch_init(struct fs *fs, struct iovec *arg)
 {
-	const char *why = fs_passthrough_why_not(fs, fs->kernel_offers);
-	if (!why && arg->iov_len < sizeof(struct kabi_init_out))
-		why = "libfuse sent a short INIT reply";
+	const struct fs_plan *plan = &fs->plan;
+	if (!plan->passthrough && !plan->killpriv_v2 && !plan->direct_io)
+		return;
+	if (arg->iov_len < sizeof(struct kabi_init_out)) {
+		fuse_log(FUSE_LOG_ERR, "shmfs: libfuse sent a short INIT reply: the plan cannot be "
+			 "written into it\n");
+		fuse_session_exit(fs->se);
+		return;
+	}
 	struct kabi_init_out *out = arg->iov_base;
-	if (!why) {
+	if (plan->passthrough) {
 		out->flags |= KABI_INIT_EXT;
 		out->flags2 |= KABI_INIT2_PASSTHROUGH;
 		out->max_stack_depth = 1; /* segments live on tmpfs, which stacks on nothing */
 	}
-	fs_passthrough_settle(fs, why);
-	if (arg->iov_len >= sizeof(struct kabi_init_out) &&
-	    fs_privs_settle(fs->kernel_offers_killpriv_v2))
-		out->flags |= KABI_INIT_HANDLE_KILLPRIV_V2; /* privs.c does what it asks */
-	if (arg->iov_len >= sizeof(struct kabi_init_out) && !fs->refused &&
-	    fs_direct_settle(fs, fs->kernel_offers_dio_mmap)) {
+	if (plan->killpriv_v2)
+		out->flags |= KABI_INIT_HANDLE_KILLPRIV_V2;
+	if (plan->direct_io) {
 		out->flags |= KABI_INIT_EXT;
 		out->flags2 |= KABI_INIT2_DIRECT_IO_ALLOW_MMAP;
 	}
@@ -94,8 +111,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	const struct kabi_out_header *out = iov[0].iov_base;
 	bool init = false;
 	if (count >= 2 && iov[0].iov_len == sizeof(*out) && out->error == 0) {
-		if (!fs->init_done && out->unique == fs->init_unique) {
-			fs->init_done = init = true;
+		if (!raw.init_done && out->unique == raw.init_unique) {
+			raw.init_done = init = true;
 			patch_init(fs, &iov[1]);
 		} else if (next_open.armed) {
 			patch_open(&iov[1]);
@@ -114,12 +131,30 @@ int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 						  .splice_send = fs_splice_send };
 	fs_readahead_find(fs, dev);
 	fs->se = se;
-	fs->session_fd = fuse_session_fd(se);
-	return fuse_session_custom_io(se, &io, fs->session_fd);
+	raw.session_fd = fuse_session_fd(se);
+	return fuse_session_custom_io(se, &io, raw.session_fd);
 }
 
-/* Passthrough and readahead are settled in the INIT reply itself (io_writev). */
-void fs_session_init(struct fs *fs, struct fuse_conn_info *conn)
+/* io_read has seen the INIT request by now: libfuse calls the init operation on the thread that
+ * read it, right after. */
+void fs_session_offer(struct fs *fs, struct fuse_conn_info *conn, struct fs_offer *offer)
+{
+	(void)fs;
+	bool room = conn->proto_minor >= 23; /* patch_init */
+	*offer = (struct fs_offer){
+		.passthrough = room && raw.offers_passthrough,
+		.direct_io_allow_mmap = room && raw.offers_dio_mmap,
+		.handle_killpriv_v2 = room && raw.offers_killpriv_v2,
+		.splice_write = conn->capable & FUSE_CAP_SPLICE_WRITE,
+		.posix_acl = conn->capable & FUSE_CAP_POSIX_ACL,
+		.dont_mask = conn->capable & FUSE_CAP_DONT_MASK,
+		.max_read = conn->max_read,
+		.max_write = conn->max_write,
+	};
+}
+
+/* All of it goes into the INIT reply (io_writev), and the readahead is raised after it. */
+void fs_session_write(struct fs *fs, struct fuse_conn_info *conn)
 {
 	(void)fs;
 	(void)conn;
@@ -140,17 +175,19 @@ void fs_conn_unwant(struct fuse_conn_info *conn, uint64_t cap)
 
 int32_t fs_backing_register(struct fs *fs, fuse_req_t req, int fd)
 {
+	(void)fs;
 	(void)req;
 	struct kabi_backing_map map = { .fd = fd };
-	int id = ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_OPEN, &map);
+	int id = ioctl(raw.session_fd, KABI_DEV_IOC_BACKING_OPEN, &map);
 	return id < 0 ? -errno : id;
 }
 
 void fs_backing_unregister(struct fs *fs, fuse_req_t req, int32_t id)
 {
+	(void)fs;
 	(void)req;
 	uint32_t uid = id;
-	if (ioctl(fs->session_fd, KABI_DEV_IOC_BACKING_CLOSE, &uid) < 0)
+	if (ioctl(raw.session_fd, KABI_DEV_IOC_BACKING_CLOSE, &uid) < 0)
 		fuse_log(FUSE_LOG_ERR, "shmfs: closing backing id %u: %s\n", uid, strerror(errno));
 }
 

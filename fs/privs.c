@@ -1,10 +1,10 @@
 /* privs.c - the set-user-ID and set-group-ID clearing that the kernel leaves to the daemon: one
  * note per request, taken from the raw request, and one rule that clears the bits as tmpfs would.
  *
- * Why the daemon does it: under FUSE_HANDLE_KILLPRIV_V2 (fs.c asks for it: the kernel then marks
- * the mount SB_NOSEC, and a write(2) through the mount stops asking the daemon for
- * security.capability each time) the kernel no longer clears those bits itself; it says when they
- * must go instead, in fields libfuse does not pass to the operations (3.14 nor 3.17):
+ * Why the daemon does it: under FUSE_HANDLE_KILLPRIV_V2 (the INIT plan asks for it, plan.c: the
+ * kernel then marks the mount SB_NOSEC, and a write(2) through the mount stops asking the daemon
+ * for security.capability each time) the kernel no longer clears those bits itself; it says when
+ * they must go instead, in fields libfuse does not pass to the operations (3.14 nor 3.17):
  *   WRITE   write_flags FUSE_WRITE_KILL_SUIDGID   a writer without CAP_FSETID (a direct or
  *                                                 written-through cached write);
  *   SETATTR valid FATTR_KILL_SUIDGID              truncate(2) without CAP_FSETID; chown, always;
@@ -32,21 +32,6 @@
 #include <sys/xattr.h>
 
 #include "kernel_abi.h"
-
-/* SHMFS_FORCE_NO_KILLPRIV_V2=1 leaves the clearing to the kernel, as on a kernel older than 5.11
- * (tests of that path). */
-bool fs_privs_settle(bool kernel_offers)
-{
-	if (fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2")) {
-		fuse_log(FUSE_LOG_NOTICE, "shmfs: the kernel clears set-ID bits itself "
-			 "(SHMFS_FORCE_NO_KILLPRIV_V2=1)\n");
-		return false;
-	}
-	if (kernel_offers)
-		fuse_log(FUSE_LOG_INFO, "shmfs: set-ID bits are cleared by the daemon "
-			 "(HANDLE_KILLPRIV_V2)\n");
-	return kernel_offers;
-}
 
 /* What the request this thread is serving asks (fs_privs_note_request). */
 static __thread enum {

@@ -1,7 +1,7 @@
-/* readahead.c - raises the mount's readahead to the largest READ request (1 MiB, or the mount's
- * max_read), so a daemon-served sequential read through the page cache (a mapping of the mount, or
- * any read where direct I/O was not negotiated) is a few large READ requests instead of many
- * 128 KiB ones. Root only; best effort. */
+/* readahead.c - raises the mount's readahead to the largest READ request (the plan's readahead_kb:
+ * 1 MiB, or the mount's max_read), so a daemon-served sequential read through the page cache (a
+ * mapping of the mount, or any read where direct I/O was not negotiated) is a few large READ
+ * requests instead of many 128 KiB ones. Root only; best effort. */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -20,11 +20,6 @@ void fs_readahead_find(struct fs *fs, dev_t dev)
 			 major(dev), minor(dev));
 }
 
-size_t fs_readahead_kb(const struct fs *fs)
-{
-	return (fs->max_read ? fs->max_read : FS_MAX_REQUEST) / 1024;
-}
-
 /* The INIT reply can only lower the mount's readahead: the kernel keeps the smaller of the two. */
 int fs_readahead_raise(struct fs *fs)
 {
@@ -32,7 +27,7 @@ int fs_readahead_raise(struct fs *fs)
 		return -1;
 	int fd = open(fs->bdi_path, O_WRONLY | O_CLOEXEC);
 	char kb[16];
-	int len = snprintf(kb, sizeof(kb), "%zu", fs_readahead_kb(fs));
+	int len = snprintf(kb, sizeof(kb), "%zu", fs->plan.readahead_kb);
 	int res = fd >= 0 && write(fd, kb, len) == len ? 0 : -1;
 	/* A daemon run by a user other than root may not write sysfs: that costs speed, nothing else. */
 	if (res < 0)

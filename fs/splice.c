@@ -35,8 +35,7 @@ static long pipe_max_size(void)
 	return max;
 }
 
-/* The largest reply (at most LARGEST bytes) whose pipe this process can have now, or 0. */
-static size_t splice_limit(size_t largest)
+size_t fs_splice_limit(size_t largest)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -53,39 +52,16 @@ static size_t splice_limit(size_t largest)
 	return MIN((size_t)got - SPLICE_OVERHEAD, largest);
 }
 
-/* SHMFS_FORCE_NO_SPLICE=1 leaves every read to the mapping (tests of that path). */
-static bool forced_off(void)
-{
-	return fs_forced("SHMFS_FORCE_NO_SPLICE");
-}
-
 /* A READ reply that no pipe can hold is served from the mapping, at a higher cost in the daemon
  * (page faults, mincore): so when a pipe holds most of a largest request, requests are cut to what
  * it holds (whole pages: readahead asks for whole pages). A 1 MiB read(2) is then two requests,
  * 1008 KiB and 16 KiB. */
 size_t fs_splice_max_read(void)
 {
-	if (forced_off())
+	if (fs_knobs()->no_splice)
 		return 0;
-	size_t fit = splice_limit(FS_MAX_REQUEST) & ~(size_t)4095;
+	size_t fit = fs_splice_limit(FS_MAX_REQUEST) & ~(size_t)4095;
 	return fit < FS_MAX_REQUEST && fit >= FS_MAX_REQUEST / 2 ? fit : 0;
-}
-
-/* READs are at most max_read, or max_write when there is none (libfuse asks for max_pages =
- * max_write / page size, and readahead and direct reads stop there). libfuse wants max_read at
- * INIT to be what the mount was made with (a user's own -o max_read= when shmfs set none). */
-void fs_splice_init(struct fs *fs, struct fuse_conn_info *conn)
-{
-	if (fs->max_read)
-		conn->max_read = fs->max_read;
-	else
-		fs->max_read = conn->max_read;
-	fs->splice_max = 0;
-	if (forced_off())
-		return;
-	size_t limit = splice_limit(fs->max_read ? fs->max_read : conn->max_write);
-	if (limit > 0 && fs_conn_want(conn, FUSE_CAP_SPLICE_WRITE))
-		fs->splice_max = limit;
 }
 
 /* The reply is cut at the end of the segment first: libfuse meets a short splice by reading the
@@ -95,7 +71,7 @@ bool fs_splice_reply(fuse_req_t req, int fd, size_t size, off_t off)
 {
 	struct fs *fs = fs_of(req);
 	struct stat st;
-	if (size > fs->splice_max)
+	if (size > fs->plan.splice_max)
 		return false;
 	if (fstat(fd, &st) < 0) {
 		fuse_reply_err(req, errno);
