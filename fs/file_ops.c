@@ -133,8 +133,7 @@ void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 	fs_file_unregister(fs, f);
 	if (f->backing)
 		fs_backing_put(fs, req, f->backing);
-	if (f->view)
-		fs_view_file_free(fs, f->view);
+	viewfile_close(f->view);
 	if (f->map)
 		map_close(f->map);
 	if (f->fd >= 0)

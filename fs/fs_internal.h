@@ -19,6 +19,7 @@
 #include "map.h"
 #include "seg.h"
 #include "typesrc.h"
+#include "viewfile.h"
 
 /* The largest FUSE request: libfuse takes 256 pages (its max_write), and the kernel asks for no
  * more in a READ unless the mount's max_read is smaller. */
@@ -126,7 +127,7 @@ struct fs_file {
 	GArray *lock_owners;       /* the fcntl lock owners that locked through it (lock_ops.c) */
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
 	struct seg_map *map;
-	struct fs_view_file *view; /* set when this is an open view, not a segment */
+	struct viewfile *view;     /* set when this is an open view, not a segment: its text */
 };
 
 static inline struct fs *fs_of(fuse_req_t req)
@@ -194,13 +195,8 @@ void fs_inodes_free(struct fs *fs);
  * give it; -ENOENT when there is none. */
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e);
-/* The view's name for segment SEG ("SEG.txt", g_free it), or NULL when it would not be a name
- * (longer than NAME_MAX): such a segment has no view. */
-char *fs_view_name(const char *seg);
 /* True when NAME in DIRFD is the view X.txt of a typed segment X. */
 bool fs_view_named(struct fs *fs, int dirfd, const char *name);
-/* A view's inode number: the segment's with the top bit set, never a tmpfs inode's. */
-#define FS_VIEW_INO_BIT ((ino_t)1 << 63)
 /* The view's attributes: the segment's owner, times and read/write bits, the text's size. */
 int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
 void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
@@ -223,7 +219,6 @@ char *fs_view_error(struct fs *fs, const struct fs_inode *in, uid_t uid);
 void fs_view_errors_init(struct fs *fs);
 void fs_view_errors_free(struct fs *fs);
 void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid);
-void fs_view_file_free(struct fs *fs, struct fs_view_file *vf);
 
 /* file_ops.c */
 /* Opens the segment behind IN for the FLAGS of REQ's caller (widened to read-write where it may
