@@ -295,7 +295,7 @@ void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *in = fs_inode(req, ino), *dir = fs_inode(req, newparent);
-	if (in->view) {
+	if (!in->kind->object) { /* a view: its segment may be linked, not it */
 		fuse_reply_err(req, EPERM);
 		return;
 	}

@@ -71,7 +71,7 @@ int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char
 	*e = (struct fuse_entry_param){ .attr = st };
 	viewfile_stat(&e->attr, decl);
 	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, handle, &st, true, parent, seg, &timeout);
+	struct fs_inode *in = fs_inode_get(fs, handle, &st, &fs_view_kind, parent, seg, &timeout);
 	close(handle);
 	if (!in)
 		return -ENOMEM;
@@ -80,7 +80,8 @@ int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char
 	return 0;
 }
 
-int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
+/* The view's attributes: the segment's owner, times and read/write bits, the text's size. */
+static int view_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 {
 	int fd = fs_inode_fd(fs, in);
 	if (fd < 0)
@@ -102,6 +103,7 @@ static int edit_charge(void *fs, uid_t uid, ssize_t delta)
 	return fs_edit_memory(fs, uid, delta);
 }
 
+/* The text of a view of type DECL, whose edits count in WRITER's share. */
 static struct viewfile *text_open(struct fs *fs, const char *decl, uid_t writer)
 {
 	return viewfile_open(decl, &(struct viewfile_budget){ edit_charge, fs, writer });
@@ -109,7 +111,7 @@ static struct viewfile *text_open(struct fs *fs, const char *decl, uid_t writer)
 
 /* A view is read and written by the daemon every time (direct_io): its text is made from the
  * segment at the moment of the read, so no page cache could stay true for long. */
-void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+static void view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	int fd = fs_inode_fd(fs_of(req), in);
 	g_autofree char *decl = fd < 0 ? NULL : decl_of(fs_of(req), in, fd);
@@ -124,17 +126,20 @@ void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi
 		fuse_reply_err(req, -err);
 		return;
 	}
-	f->view = text_open(fs_of(req), decl, f->uid);
+	f->text = text_open(fs_of(req), decl, f->uid);
 	fi->fh = (uintptr_t)f;
 	fi->direct_io = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		fs_file_free(fs_of(req), req, f);
 }
 
-void fs_view_read(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
+static void view_read(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
+		      struct fuse_file_info *fi)
 {
+	(void)in;
+	struct fs_file *f = fs_file(fi);
 	char *buf = g_malloc(size);
-	ssize_t n = viewfile_read(f->view, f->map, buf, size, off);
+	ssize_t n = viewfile_read(f->text, f->map, buf, size, off);
 	if (n < 0)
 		fuse_reply_err(req, -n);
 	else
@@ -267,10 +272,16 @@ static void refuse_file(fuse_req_t req, struct fs_file *f, int res, const struct
 		refuse(req, &st, seg, res, reason(err));
 }
 
-void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t size)
+/* A WRITE to an open view: a piece of the edit being written, checked line by line as it comes
+ * and stored only when the file is closed (FLUSH), fsynced or released (commit). */
+static void view_write(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
+		       struct fuse_file_info *fi)
 {
+	(void)in;
+	(void)off;
+	struct fs_file *f = fs_file(fi);
 	struct viewfile_result r;
-	int res = viewfile_write(f->view, f->map, buf, size, size < LAST_PIECE_MAX, &r);
+	int res = viewfile_write(f->text, f->map, buf, size, size < LAST_PIECE_MAX, &r);
 	if (res && r.fresh)
 		refuse_file(req, f, res, &r.why);
 	if (res)
@@ -279,10 +290,12 @@ void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t si
 		fuse_reply_write(req, size);
 }
 
-int fs_view_commit(fuse_req_t req, struct fs_file *f)
+/* Stores the edit written through F so far, all of it or (with -errno) none: 0 when there was
+ * none. A refusal met by an earlier WRITE is told again here, once. */
+static int commit(fuse_req_t req, struct fs_file *f)
 {
 	struct viewfile_result r;
-	int res = viewfile_commit(f->view, f->map, &r);
+	int res = viewfile_commit(f->text, f->map, &r);
 	if (!res && r.changed)
 		res = stored_as_write(req, f->fd);
 
@@ -292,6 +305,56 @@ int fs_view_commit(fuse_req_t req, struct fs_file *f)
 	else if (!res && r.stored && fstat(f->fd, &st) == 0)
 		error_set(fs_of(req), st.st_dev, st.st_ino, fuse_req_ctx(req)->uid, NULL);
 	return res;
+}
+
+/* Only a view has something to flush: the edit written so far. */
+static void view_flush(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+{
+	(void)in;
+	fuse_reply_err(req, -commit(req, fs_file(fi)));
+}
+
+static void view_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi)
+{
+	(void)in;
+	(void)datasync;
+	fuse_reply_err(req, -commit(req, fs_file(fi)));
+}
+
+/* An edit no close(2) flushed (an fd passed on and lost) is stored too; then the file goes as a
+ * segment's does. */
+static void view_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+{
+	commit(req, fs_file(fi));
+	fs_segment_release(req, in, fi);
+}
+
+static void view_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t offset,
+			   off_t length, struct fuse_file_info *fi)
+{
+	(void)in;
+	(void)mode;
+	(void)offset;
+	(void)length;
+	(void)fi;
+	fuse_reply_err(req, EOPNOTSUPP);
+}
+
+/* A view has no holes: its data runs from 0 to its size. */
+static void view_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
+		       struct fuse_file_info *fi)
+{
+	(void)fi;
+	struct stat st;
+	int err = view_stat(fs_of(req), in, &st);
+	if (err)
+		fuse_reply_err(req, -err);
+	else if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		fuse_reply_err(req, EINVAL);
+	else if (off >= st.st_size)
+		fuse_reply_err(req, ENXIO);
+	else
+		fuse_reply_lseek(req, whence == SEEK_DATA ? off : st.st_size);
 }
 
 /* ---- a file renamed over a view ---- */
@@ -400,13 +463,42 @@ int fs_view_replace(fuse_req_t req, int dirfd, const char *name, int newdirfd, c
 	return 0;
 }
 
+/* ---- attributes ---- */
+
+/* Computed, for an open view too (its fd is its segment's). */
+static void view_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+{
+	(void)fi;
+	fs_reply_attr(req, in);
+}
+
 /* A view's size and times follow its segment: truncating it (as `>` does before an edit) and
  * touching it change nothing. Its mode and owner are the segment's: chmod and chown the segment. */
-void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid)
+static void view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
+			 struct fuse_file_info *fi)
 {
 	(void)attr;
+	(void)fi;
 	if (valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
 		fuse_reply_err(req, EPERM);
 	else
 		fs_reply_attr(req, in);
 }
+
+/* Where each operation on a view goes; the others (lookup, locks, ...) are as for any inode. */
+const struct fs_kind fs_view_kind = {
+	.object = false,
+	.stat = view_stat,
+	.getattr = view_getattr,
+	.setattr = view_setattr,
+	.getxattr = fs_view_getxattr,
+	.listxattr = fs_view_listxattr,
+	.open = view_open,
+	.read = view_read,
+	.write = view_write,
+	.flush = view_flush,
+	.fsync = view_fsync,
+	.release = view_release,
+	.fallocate = view_fallocate,
+	.lseek = view_lseek,
+};
