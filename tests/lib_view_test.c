@@ -1140,6 +1140,16 @@ START_TEST(viewfile_reads)
 }
 END_TEST
 
+/* Segment "seg" of LEN bytes of DATA, of the seed's type, and its open view, whose edits count in
+ * TALLY for OWNER. */
+static struct viewfile *seed_open(struct vt *v, const void *data, size_t len, struct tally *tally,
+				  uid_t owner)
+{
+	const char *decl = "int64 Col1; int64 Col2; int64 Col3";
+	vt_open(v, decl, "seg", data, len);
+	return viewfile_open(decl, &(struct viewfile_budget){ tally_charge, tally, owner });
+}
+
 /* Record INDEX's field FIELD as the segment open as FD holds it. */
 static int64_t field_at(int fd, uint64_t index, int field)
 {
@@ -1152,10 +1162,8 @@ START_TEST(viewfile_write_commit)
 {
 	struct vt v;
 	int64_t recs[6] = { 100, 876, 8021, 1, 2, 3 };
-	vt_open(&v, "int64 Col1; int64 Col2; int64 Col3", "seg", recs, sizeof recs);
 	struct tally tally = { .limit = 1 << 20 };
-	struct viewfile *vf = viewfile_open("int64 Col1; int64 Col2; int64 Col3",
-					    &(struct viewfile_budget){ tally_charge, &tally, 1234 });
+	struct viewfile *vf = seed_open(&v, recs, sizeof recs, &tally, 1234);
 	struct viewfile_result r;
 
 	/* One edit in three pieces, a line cut in two: nothing is stored before the commit. */
@@ -1201,10 +1209,8 @@ END_TEST
 START_TEST(viewfile_refused_edit)
 {
 	struct vt v;
-	vt_open(&v, "int64 Col1; int64 Col2; int64 Col3", "seg", seed, sizeof seed);
 	struct tally tally = { .limit = 1 << 20 };
-	struct viewfile *vf = viewfile_open("int64 Col1; int64 Col2; int64 Col3",
-					    &(struct viewfile_budget){ tally_charge, &tally, 0 });
+	struct viewfile *vf = seed_open(&v, seed, sizeof seed, &tally, 0);
 	struct viewfile_result r;
 
 	/* A good line, then a bad one: the whole edit is refused, the rest of it too, once told. */
