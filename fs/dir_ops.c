@@ -45,11 +45,7 @@ static char *view_of(struct fs *fs, int dirfd, const struct dirent *d)
 {
 	if (d->d_type != DT_REG || !typesrc_has_type(fs->types, dirfd, d->d_name))
 		return NULL;
-	char *view = fs_view_name(d->d_name);
-	struct stat st;
-	if (view && seg_stat(dirfd, view, &st) == 0)
-		g_clear_pointer(&view, g_free);
-	return view;
+	return viewfile_name_at(dirfd, d->d_name);
 }
 
 static bool is_dot_or_dotdot(const char *name)
@@ -131,7 +127,7 @@ static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 			continue;
 		}
 		g_autofree char *view = view_of(fs, r->dirfd, d);
-		if (view && !reply_add(r, view, d->d_ino | FS_VIEW_INO_BIT, DT_REG,
+		if (view && !reply_add(r, view, d->d_ino | VIEWFILE_INO_BIT, DT_REG,
 				       (uint64_t)d->d_off | VIEWS_PASS))
 			return false;
 	}
@@ -297,7 +293,7 @@ void fs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *in = fs_inode(req, ino), *dir = fs_inode(req, newparent);
-	if (in->view) {
+	if (!in->kind->object) { /* a view: its segment may be linked, not it */
 		fuse_reply_err(req, EPERM);
 		return;
 	}

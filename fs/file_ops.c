@@ -1,7 +1,8 @@
 /* file_ops.c - open segments: create, open, read, write, fsync, fallocate, lseek, release.
  * Reads are spliced from the segment (splice.c) or served from its MAP_SHARED mapping (lib/map.c),
- * writes are pwrite(2)s of the request's bytes; an open view (view_ops.c) shares the open and
- * release, and has its own read and write. */
+ * writes are pwrite(2)s of the request's bytes. The operations on an open file go where its inode's
+ * kind says: here for a segment, to view_ops.c for a view (whose file is its segment's, opened by
+ * fs_file_open, and its text). */
 #include "fs_internal.h"
 
 #include <errno.h>
@@ -133,8 +134,7 @@ void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
 	fs_file_unregister(fs, f);
 	if (f->backing)
 		fs_backing_put(fs, req, f->backing);
-	if (f->view)
-		fs_view_file_free(fs, f->view);
+	viewfile_close(f->text);
 	if (f->map)
 		map_close(f->map);
 	if (f->fd >= 0)
@@ -289,13 +289,8 @@ out_err:
 	fuse_reply_err(req, -err);
 }
 
-void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void fs_segment_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
-	struct fs_inode *in = fs_inode(req, ino);
-	if (in->view) {
-		fs_view_open(req, in, fi);
-		return;
-	}
 	struct fs_file *f;
 	int32_t backing_id;
 	int pathfd = fs_inode_fd(fs_of(req), in);
@@ -322,13 +317,10 @@ void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * Otherwise data pages go to the kernel straight from the mapping (one copy, done by the kernel; if
  * the segment was truncated under it, the kernel fails this one read with EIO), and holes and the
  * end of file take the copying path, which reads holes as zeros without allocating them. */
-void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+void fs_segment_read(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
+		     struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs_file(fi)->view) {
-		fs_view_read(req, fs_file(fi), size, off);
-		return;
-	}
+	(void)in;
 	atomic_fetch_add_explicit(&fs_of(req)->reads, 1, memory_order_relaxed);
 	if (fs_splice_reply(req, fs_file(fi)->fd, size, off))
 		return;
@@ -360,15 +352,11 @@ void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
  * end it knew, which another program may have moved since. A cached one (no direct I/O: a kernel
  * before 6.6) stays where the kernel placed it, as its page cache holds it there: such a mount
  * can overwrite what another program appended meanwhile. */
-void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-		 struct fuse_file_info *fi)
+void fs_segment_write(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi)
 {
-	(void)ino;
+	(void)in;
 	struct fs_file *f = fs_file(fi);
-	if (f->view) {
-		fs_view_write(req, f, buf, size);
-		return;
-	}
 	atomic_fetch_add_explicit(&fs_of(req)->writes, 1, memory_order_relaxed);
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
 	bool append = fs_of(req)->plan.direct_io && (fi->flags & O_APPEND);
@@ -381,70 +369,97 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 		fuse_reply_write(req, n);
 }
 
-void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void fs_segment_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs_file(fi)->view)
-		fs_view_commit(req, fs_file(fi)); /* an edit no close(2) flushed (an fd passed on and lost) */
+	(void)in;
 	fs_file_free(fs_of(req), req, fs_file(fi));
 	fuse_reply_err(req, 0);
 }
 
-/* Only views have something to flush: the edit written so far (view_ops.c). */
-void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* Every write is in the segment when write(2) returns: nothing to flush (and its opens say
+ * FOPEN_NOFLUSH, so a close sends none). */
+void fs_segment_flush(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
-	(void)ino;
-	fuse_reply_err(req, fs_file(fi)->view ? -fs_view_commit(req, fs_file(fi)) : 0);
+	(void)in;
+	(void)fi;
+	fuse_reply_err(req, 0);
 }
 
-void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+void fs_segment_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs_file(fi)->view) {
-		fuse_reply_err(req, -fs_view_commit(req, fs_file(fi)));
-		return;
-	}
+	(void)in;
 	int fd = fs_file(fi)->fd;
 	int res = datasync ? fdatasync(fd) : fsync(fd);
 	fuse_reply_err(req, res < 0 ? errno : 0);
 }
 
-void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
-		     struct fuse_file_info *fi)
+void fs_segment_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t offset,
+			  off_t length, struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs_file(fi)->view) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
+	(void)in;
 	int res = fallocate(fs_file(fi)->fd, mode, offset, length);
 	fuse_reply_err(req, res < 0 ? errno : 0);
 }
 
-/* A view has no holes: its data runs from 0 to its size. */
-static void view_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence)
+void fs_segment_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
+		      struct fuse_file_info *fi)
 {
-	struct stat st;
-	int err = fs_view_stat(fs_of(req), in, &st);
-	if (err)
-		fuse_reply_err(req, -err);
-	else if (whence != SEEK_DATA && whence != SEEK_HOLE)
-		fuse_reply_err(req, EINVAL);
-	else if (off >= st.st_size)
-		fuse_reply_err(req, ENXIO);
-	else
-		fuse_reply_lseek(req, whence == SEEK_DATA ? off : st.st_size);
-}
-
-void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
-{
-	if (fs_file(fi)->view) {
-		view_lseek(req, fs_inode(req, ino), off, whence);
-		return;
-	}
+	(void)in;
 	off_t res = lseek(fs_file(fi)->fd, off, whence);
 	if (res < 0)
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_lseek(req, res);
+}
+
+/* ---- the operations on open files, by the inode's kind ---- */
+
+void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->open(req, in, fi);
+}
+
+void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->read(req, in, size, off, fi);
+}
+
+void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		 struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->write(req, in, buf, size, off, fi);
+}
+
+void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->release(req, in, fi);
+}
+
+void fs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->flush(req, in, fi);
+}
+
+void fs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->fsync(req, in, datasync, fi);
+}
+
+void fs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		     struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->fallocate(req, in, mode, offset, length, fi);
+}
+
+void fs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->lseek(req, in, off, whence, fi);
 }

@@ -22,12 +22,13 @@
 #include "plan.h"
 #include "seg.h"
 #include "typesrc.h"
+#include "viewfile.h"
 
 /* The largest FUSE request: libfuse takes 256 pages (its max_write), and the kernel asks for no
  * more in a READ unless the mount's max_read is smaller. */
 #define FS_MAX_REQUEST ((size_t)1 << 20)
 
-/* One inode per backing object, keyed by (st_dev, st_ino, view), so hard links share it. Its nodeid is
+/* One inode per backing object, keyed by (st_dev, st_ino, kind), so hard links share it. Its nodeid is
  * its address. It holds no fd of its own but for the root and some directories (inode.c says why):
  * fs_inode_fd gives an O_PATH handle on the object for the length of one operation, which works on
  * it with *at() calls or /proc/self/fd, so a name swapped for a symlink after the lookup never
@@ -36,7 +37,7 @@ struct fs_inode {
 	dev_t dev;
 	ino_t ino;
 	mode_t type;      /* S_IFMT bits; an object never changes its type */
-	bool view;        /* the text view NAME.txt of segment NAME: its object is the segment */
+	const struct fs_kind *kind; /* what it is: chosen when it is made, and so are its operations */
 	int fd;           /* an O_PATH fd kept open (the root; directories within a budget), or -1 */
 	struct file_handle *handle; /* how to open the object again, or NULL: by its name */
 	/* Under fs.lock: the kernel's references, and the inodes whose parent this one is (and
@@ -109,7 +110,8 @@ struct fs {
 
 /* An open segment: its fd (opened for the caller's access, upgraded to read-write where it may be,
  * so that it can be mapped), which reads are spliced from and writes go to, and the mapping that
- * serves the reads no pipe can hold (splice.c). */
+ * serves the reads no pipe can hold (splice.c). An open view is its segment open the same way (for
+ * its fd count, locks, and the mapping its text is read from and stored into) and the text. */
 struct fs_file {
 	int fd;
 	uid_t uid;                 /* who opened it (fs_file_register counts it) */
@@ -118,7 +120,7 @@ struct fs_file {
 	GArray *lock_owners;       /* the fcntl lock owners that locked through it (lock_ops.c) */
 	struct fs_inode *backing;  /* set: the kernel serves this open itself (passthrough) */
 	struct seg_map *map;
-	struct fs_view_file *view; /* set when this is an open view, not a segment */
+	struct viewfile *text;     /* an open view's (lib/viewfile.c); NULL for a segment */
 };
 
 /* For the functions whose comment says "Under fs.lock" (or another lock): M is locked, by some
@@ -140,6 +142,65 @@ static inline struct fs_file *fs_file(struct fuse_file_info *fi)
 	return (struct fs_file *)(uintptr_t)fi->fh;
 }
 
+/* What an inode is, chosen once when it is made (fs_inode_get), and with it where each operation
+ * goes that is not the same for every inode: fs_object_kind, the backing object itself (a segment,
+ * directory, symlink, fifo...; its open files are segments, file_ops.c), or fs_view_kind, the text
+ * view NAME.txt of segment NAME (view_ops.c), whose object is that segment but whose attributes,
+ * data and one extended attribute are the daemon's. The fs_op_* of these operations only look the
+ * inode's kind up; each takes what its FUSE operation takes, with the inode for its number. */
+struct fs_kind {
+	/* The inode is its backing object: it has the object's names (link(2), the watcher's name
+	 * index, attributes the kernel may keep until an event) and extended attributes. A view has
+	 * none of these: they are its segment's. */
+	bool object;
+	int (*stat)(struct fs *fs, struct fs_inode *in, struct stat *st);
+	void (*getattr)(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+	void (*setattr)(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
+			struct fuse_file_info *fi);
+	void (*getxattr)(fuse_req_t req, struct fs_inode *in, const char *name, size_t size);
+	void (*listxattr)(fuse_req_t req, struct fs_inode *in, size_t size);
+	void (*open)(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+	void (*read)(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
+		     struct fuse_file_info *fi);
+	void (*write)(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi);
+	void (*flush)(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+	void (*fsync)(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi);
+	void (*release)(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+	void (*fallocate)(fuse_req_t req, struct fs_inode *in, int mode, off_t offset, off_t length,
+			  struct fuse_file_info *fi);
+	void (*lseek)(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
+		      struct fuse_file_info *fi);
+};
+
+extern const struct fs_kind fs_object_kind; /* inode.c */
+extern const struct fs_kind fs_view_kind;   /* view_ops.c */
+
+/* The backing object's operations (fs_object_kind): its attributes (inode.c, node_ops.c), its
+ * extended attributes (xattr_ops.c), and a segment's open file (file_ops.c). */
+int fs_object_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
+void fs_object_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+void fs_object_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
+		       struct fuse_file_info *fi);
+void fs_object_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, size_t size);
+void fs_object_listxattr(fuse_req_t req, struct fs_inode *in, size_t size);
+void fs_segment_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+void fs_segment_read(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
+		     struct fuse_file_info *fi);
+void fs_segment_write(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi);
+void fs_segment_flush(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+void fs_segment_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi);
+void fs_segment_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
+void fs_segment_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t offset,
+			  off_t length, struct fuse_file_info *fi);
+void fs_segment_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
+		      struct fuse_file_info *fi);
+/* A view's extended attributes (xattr_ops.c, for fs_view_kind): user.shmfs.error (fs_view_error),
+ * and no other. */
+void fs_view_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, size_t size);
+void fs_view_listxattr(fuse_req_t req, struct fs_inode *in, size_t size);
+
 /* inode.c */
 /* Looks NAME up in PARENT and fills E (attributes and timeouts) with a referenced inode.
  * Returns 0 or -errno. */
@@ -160,14 +221,16 @@ int fs_listing_entry(struct fs *fs, struct fs_inode *parent, int dirfd, const ch
 void fs_inode_unref(struct fs *fs, struct fs_inode *in, uint64_t n);
 /* Gives back a hold taken (under fs.lock: IN->holds++) to use IN's fd without the lock. */
 void fs_inode_release(struct fs *fs, struct fs_inode *in);
-/* The inode's attributes, as the backing directory has them now (a view's are computed). */
+/* The inode's attributes, as the backing directory has them now (a view's are computed): its
+ * kind's stat. */
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
-/* Takes one reference on the inode (the view of it, when VIEW) of the object ST, looked up as
- * NAME in PARENT (a view: its segment's name). FD is an fd of the object (not taken over) from
- * which a new inode is made; -1: only an inode already in the table, else NULL. Sets *TIMEOUT to
- * how long the kernel may keep its attributes. NULL when out of memory. */
-struct fs_inode *fs_inode_get(struct fs *fs, int fd, const struct stat *st, bool view,
-			      struct fs_inode *parent, const char *name, double *timeout);
+/* Takes one reference on the inode of KIND (fs_view_kind: the view of it) of the object ST, looked
+ * up as NAME in PARENT (a view: its segment's name). FD is an fd of the object (not taken over)
+ * from which a new inode is made; -1: only an inode already in the table, else NULL. Sets *TIMEOUT
+ * to how long the kernel may keep its attributes. NULL when out of memory. */
+struct fs_inode *fs_inode_get(struct fs *fs, int fd, const struct stat *st,
+			      const struct fs_kind *kind, struct fs_inode *parent, const char *name,
+			      double *timeout);
 /* An O_PATH fd on IN's object for one operation (the inode's own, or opened now: by its handle, or
  * by its name if that still leads to it, else -ESTALE); give it back with fs_inode_put_fd.
  * Returns the fd or -errno. */
@@ -188,23 +251,8 @@ void fs_inodes_free(struct fs *fs);
  * give it; -ENOENT when there is none. */
 int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
 		   struct fuse_entry_param *e);
-/* The view's name for segment SEG ("SEG.txt", g_free it), or NULL when it would not be a name
- * (longer than NAME_MAX): such a segment has no view. */
-char *fs_view_name(const char *seg);
 /* True when NAME in DIRFD is the view X.txt of a typed segment X. */
 bool fs_view_named(struct fs *fs, int dirfd, const char *name);
-/* A view's inode number: the segment's with the top bit set, never a tmpfs inode's. */
-#define FS_VIEW_INO_BIT ((ino_t)1 << 63)
-/* The view's attributes: the segment's owner, times and read/write bits, the text's size. */
-int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st);
-void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi);
-void fs_view_read(fuse_req_t req, struct fs_file *f, size_t size, off_t off);
-/* A WRITE to an open view: a piece of the edit being written, checked line by line as it comes
- * and stored only when the file is closed (FLUSH), fsynced or released (fs_view_commit). */
-void fs_view_write(fuse_req_t req, struct fs_file *f, const char *buf, size_t size);
-/* Stores the edit written through F so far, all of it or (with -errno) none: 0 when there was
- * none. A refusal met by an earlier WRITE is told again here, once. */
-int fs_view_commit(fuse_req_t req, struct fs_file *f);
 /* A rename of the regular file NAME in DIRFD over the view NEWNAME in NEWDIR (open as NEWDIRFD,
  * where fs_view_named says it is one), as `sed -i` and editors save: the file's text is applied
  * to the segment as one edit, then the file is removed. Returns 0, or -errno with both as they
@@ -216,8 +264,6 @@ int fs_view_replace(fuse_req_t req, int dirfd, const char *name, int newdirfd, c
 char *fs_view_error(struct fs *fs, const struct fs_inode *in, uid_t uid);
 void fs_view_errors_init(struct fs *fs);
 void fs_view_errors_free(struct fs *fs);
-void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid);
-void fs_view_file_free(struct fs *fs, struct fs_view_file *vf);
 
 /* file_ops.c */
 /* Opens the segment behind IN for the FLAGS of REQ's caller (widened to read-write where it may

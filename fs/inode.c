@@ -27,13 +27,13 @@
 static guint inode_hash(gconstpointer p)
 {
 	const struct fs_inode *in = p;
-	return (guint)(in->ino ^ (in->ino >> 32) ^ in->dev ^ in->view);
+	return (guint)(in->ino ^ (in->ino >> 32) ^ in->dev ^ !in->kind->object);
 }
 
 static gboolean inode_equal(gconstpointer a, gconstpointer b)
 {
 	const struct fs_inode *x = a, *y = b;
-	return x->ino == y->ino && x->dev == y->dev && x->view == y->view;
+	return x->ino == y->ino && x->dev == y->dev && x->kind == y->kind;
 }
 
 /* SHMFS_FORCE_NO_HANDLES=1 reaches objects by name even as root (tests of a user's mount's path). */
@@ -52,6 +52,7 @@ static bool handles_work(struct fs *fs)
 
 void fs_inodes_init(struct fs *fs)
 {
+	fs->root.kind = &fs_object_kind;
 	fs->inodes = g_hash_table_new(inode_hash, inode_equal);
 	pthread_mutex_init(&fs->lock, NULL);
 	fs->mount_fd = seg_reopen(fs->root.fd, O_RDONLY | O_DIRECTORY);
@@ -163,13 +164,14 @@ static void set_name(struct fs *fs, struct fs_inode *in, struct fs_inode *parent
 
 /* A new inode for the object open as FD (any fd, O_PATH included; not taken over). NULL when out
  * of memory or when no handle can be had where handles are used. */
-static struct fs_inode *inode_new(struct fs *fs, int fd, const struct stat *st, bool view)
+static struct fs_inode *inode_new(struct fs *fs, int fd, const struct stat *st,
+				  const struct fs_kind *kind)
 {
 	struct fs_inode *in = calloc(1, sizeof(*in));
 	if (!in)
 		return NULL;
 	*in = (struct fs_inode){ .fd = -1, .dev = st->st_dev, .ino = st->st_ino,
-				 .type = st->st_mode & S_IFMT, .view = view, .wd = -1 };
+				 .type = st->st_mode & S_IFMT, .kind = kind, .wd = -1 };
 	if (fs->handles && !(in->handle = fs_handle_of(fd))) {
 		free(in);
 		return NULL;
@@ -177,13 +179,14 @@ static struct fs_inode *inode_new(struct fs *fs, int fd, const struct stat *st, 
 	return in;
 }
 
-struct fs_inode *fs_inode_get(struct fs *fs, int fd, const struct stat *st, bool view,
-			      struct fs_inode *parent, const char *name, double *timeout)
+struct fs_inode *fs_inode_get(struct fs *fs, int fd, const struct stat *st,
+			      const struct fs_kind *kind, struct fs_inode *parent, const char *name,
+			      double *timeout)
 {
-	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino, .view = view };
+	struct fs_inode key = { .dev = st->st_dev, .ino = st->st_ino, .kind = kind };
 	struct fs_inode *fresh = NULL;
 
-	if (fd >= 0 && !(fresh = inode_new(fs, fd, st, view)))
+	if (fd >= 0 && !(fresh = inode_new(fs, fd, st, kind)))
 		return NULL;
 	pthread_mutex_lock(&fs->lock);
 	struct fs_inode *in = g_hash_table_lookup(fs->inodes, &key);
@@ -289,8 +292,11 @@ int fs_inode_open(struct fs *fs, struct fs_inode *in, int flags)
 
 int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 {
-	if (in->view)
-		return fs_view_stat(fs, in, st);
+	return in->kind->stat(fs, in, st);
+}
+
+int fs_object_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
+{
 	int fd = fs_inode_fd(fs, in);
 	if (fd < 0)
 		return fd;
@@ -299,6 +305,25 @@ int fs_inode_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 	return err;
 }
 
+/* A segment's open files are served by file_ops.c; any object's attributes by node_ops.c and
+ * xattr_ops.c. */
+const struct fs_kind fs_object_kind = {
+	.object = true,
+	.stat = fs_object_stat,
+	.getattr = fs_object_getattr,
+	.setattr = fs_object_setattr,
+	.getxattr = fs_object_getxattr,
+	.listxattr = fs_object_listxattr,
+	.open = fs_segment_open,
+	.read = fs_segment_read,
+	.write = fs_segment_write,
+	.flush = fs_segment_flush,
+	.fsync = fs_segment_fsync,
+	.release = fs_segment_release,
+	.fallocate = fs_segment_fallocate,
+	.lseek = fs_segment_lseek,
+};
+
 int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,
 		      struct fuse_entry_param *e)
 {
@@ -306,7 +331,7 @@ int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, 
 	if (err)
 		return err;
 	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, fd, &e->attr, false, parent, name, &timeout);
+	struct fs_inode *in = fs_inode_get(fs, fd, &e->attr, &fs_object_kind, parent, name, &timeout);
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
@@ -337,7 +362,8 @@ static int lookup_at(struct fs *fs, struct fs_inode *parent, int dirfd, const ch
 	if (err)
 		return err;
 	if (keep_held) {
-		struct fs_inode key = { .dev = e->attr.st_dev, .ino = e->attr.st_ino };
+		struct fs_inode key = { .dev = e->attr.st_dev, .ino = e->attr.st_ino,
+					.kind = &fs_object_kind };
 		pthread_mutex_lock(&fs->lock);
 		bool held = kernel_holds(g_hash_table_lookup(fs->inodes, &key), parent, name);
 		pthread_mutex_unlock(&fs->lock);
@@ -345,7 +371,7 @@ static int lookup_at(struct fs *fs, struct fs_inode *parent, int dirfd, const ch
 			return 0;
 	}
 	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, -1, &e->attr, false, parent, name, &timeout);
+	struct fs_inode *in = fs_inode_get(fs, -1, &e->attr, &fs_object_kind, parent, name, &timeout);
 	if (in) {
 		e->ino = (uintptr_t)in;
 		e->attr_timeout = timeout;

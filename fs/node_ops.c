@@ -41,13 +41,18 @@ void fs_reply_attr(fuse_req_t req, struct fs_inode *in)
 		fuse_reply_attr(req, &st, fs_attr_timeout(fs_of(req), in));
 }
 
-/* fstat(2) of a file open through the mount comes with its handle: its own fd answers, which
- * also holds for a segment unlinked since it was opened. */
 void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->getattr(req, in, fi);
+}
+
+/* fstat(2) of a file open through the mount comes with its handle: its own fd answers, which
+ * also holds for a segment unlinked since it was opened. */
+void fs_object_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+{
 	struct stat st;
-	if (!fi || in->view) {
+	if (!fi) {
 		fs_reply_attr(req, in);
 		return;
 	}
@@ -131,12 +136,14 @@ static int set_attrs(struct fs *fs, fuse_req_t req, struct fs_inode *in, int fd,
 void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		   struct fuse_file_info *fi)
 {
-	struct fs *fs = fs_of(req);
 	struct fs_inode *in = fs_inode(req, ino);
-	if (in->view) {
-		fs_view_setattr(req, in, attr, valid);
-		return;
-	}
+	in->kind->setattr(req, in, attr, valid, fi);
+}
+
+void fs_object_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
 	/* An open file's own fd does what an O_PATH handle would (ftruncate, fchmod, utimens...). */
 	int fd = fi ? fs_file(fi)->fd : -1;
 	int pathfd = fd >= 0 ? fd : fs_inode_fd(fs, in);

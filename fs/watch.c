@@ -123,17 +123,17 @@ void fs_watch_dir(struct fs *fs, struct fs_inode *dir, int fd)
 void fs_watch_unname(struct fs *fs, struct fs_inode *in)
 {
 	fs_assert_locked(&fs->lock);
-	if (in->name && !in->view && g_hash_table_lookup(fs->names, in) == in)
+	if (in->name && in->kind->object && g_hash_table_lookup(fs->names, in) == in)
 		g_hash_table_remove(fs->names, in);
 }
 
 double fs_watch_name(struct fs *fs, struct fs_inode *in)
 {
 	fs_assert_locked(&fs->lock);
-	if (!in->view && in->name[0]) /* (an O_TMPFILE file has no name until it is linked) */
+	if (in->kind->object && in->name[0]) /* (an O_TMPFILE file has no name until it is linked) */
 		g_hash_table_replace(fs->names, in, in);
 	/* A view's size follows its segment's size and type, which come with no event of its own. */
-	if (in->view || in->parent->wd < 0)
+	if (!in->kind->object || in->parent->wd < 0)
 		return 0;
 	in->cached = true;
 	return fs->timeout;

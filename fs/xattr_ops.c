@@ -36,7 +36,7 @@ static bool passed_name(const char *name)
  * its /proc name in PROC, or -errno (-EPERM for those left out). */
 static int reach(struct fs *fs, struct fs_inode *in, char proc[static SEG_FD_PATH_MAX])
 {
-	if (S_ISLNK(in->type) || in->view)
+	if (S_ISLNK(in->type) || !in->kind->object)
 		return -EPERM;
 	int fd = fs_inode_fd(fs, in);
 	if (fd >= 0)
@@ -105,14 +105,24 @@ static void reply_view_error(fuse_req_t req, struct fs_inode *in, size_t size, b
 
 void fs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	struct fs_inode *in = fs_inode(req, ino);
+	in->kind->getxattr(req, in, name, size);
+}
+
+/* Any other name of a view is answered as for an object that cannot hold it (reach). */
+void fs_view_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, size_t size)
+{
+	if (strcmp(name, FS_VIEW_ERROR_XATTR) == 0)
+		reply_view_error(req, in, size, false);
+	else
+		fs_object_getxattr(req, in, name, size);
+}
+
+void fs_object_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, size_t size)
+{
 	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux of
 	 * every file, and stops asking on a file system that answers "not supported" once, which
 	 * saves a round trip per file. */
-	struct fs_inode *in = fs_inode(req, ino);
-	if (in->view && strcmp(name, FS_VIEW_ERROR_XATTR) == 0) {
-		reply_view_error(req, in, size, false);
-		return;
-	}
 	if (!passed_name(name)) {
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
@@ -157,14 +167,20 @@ static char *passed_names(const char *proc, ssize_t *len)
 	return names;
 }
 
-/* Lists only the names passed on; the size asked for is that of the filtered list. */
 void fs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct fs_inode *in = fs_inode(req, ino);
-	if (in->view) {
-		reply_view_error(req, in, size, true);
-		return;
-	}
+	in->kind->listxattr(req, in, size);
+}
+
+void fs_view_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
+{
+	reply_view_error(req, in, size, true);
+}
+
+/* Lists only the names passed on; the size asked for is that of the filtered list. */
+void fs_object_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
+{
 	char proc[SEG_FD_PATH_MAX];
 	int fd = reach(fs_of(req), in, proc);
 	if (fd < 0) {

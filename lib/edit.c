@@ -70,20 +70,14 @@ static size_t skip_blanks(const struct line_ctx *c, size_t i)
  * a parser can say `return fail(...)`. */
 static bool G_GNUC_PRINTF(3, 4) fail(const struct line_ctx *c, size_t i, const char *fmt, ...)
 {
-	char what[160];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
 	if (!c->err)
 		return false;
-	c->err->line = c->line;
-	c->err->col = i == SIZE_MAX ? 0 : (int)(i + 1 > INT32_MAX ? INT32_MAX : i + 1);
-	if (i == SIZE_MAX)
-		snprintf(c->err->msg, sizeof c->err->msg, "line %d: %s", c->line, what);
-	else
-		snprintf(c->err->msg, sizeof c->err->msg, "line %d, col %d: %s", c->line, c->err->col, what);
+	va_start(ap, fmt);
+	rtype_error_vset(c->err, c->line, i == SIZE_MAX ? 0 : (int)(i + 1 > INT32_MAX ? INT32_MAX : i + 1),
+			 fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -202,7 +196,7 @@ static bool value_failed(const struct line_ctx *c, const struct rfield *f, bool 
 	bool in_array = whole && start < c->n && c->s[start] == '[';
 
 	kind_text(f, whole, kind);
-	if (c->stands && f->kind <= RT_UINT64 && !f->is_string && f->count == 1 &&
+	if (c->stands && rtype_kind_is_int(f->kind) && !f->is_string && f->count == 1 &&
 	    (st == VALUE_RANGE || (st == VALUE_MALFORMED && !int_prefix(c->s + start, c->n - start))))
 		*c->stands = true; /* more digits only take it further out, or cannot mend it */
 	switch (st) {

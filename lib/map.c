@@ -17,24 +17,24 @@
 #include <unistd.h>
 
 /* A mapping is never moved or shrunk while the map is open: when the segment outgrows it, a larger
- * view is mapped beside it and the old one is kept on the `older` list until map_close. So a
+ * window is mapped beside it and the old one is kept on the `older` list until map_close. So a
  * pointer handed out by map_peek stays valid without any lock held while the kernel copies from
- * it. Views double in size (from MAP_MIN_VIEW), so a segment grown by many appends keeps only a
- * few dozen views, all of them address space only: a mapping past the end of file costs nothing
- * until touched, and touching it past the end faults, which the guard below catches. */
-#define MAP_MIN_VIEW (1u << 20)
+ * it. Windows double in size (from MAP_MIN_WINDOW), so a segment grown by many appends keeps only
+ * a few dozen windows, all of them address space only: a mapping past the end of file costs
+ * nothing until touched, and touching it past the end faults, which the guard below catches. */
+#define MAP_MIN_WINDOW (1u << 20)
 
-struct map_view {
+struct map_window {
 	char *addr;
 	size_t len;
-	struct map_view *older;
+	struct map_window *older;
 };
 
 struct seg_map {
 	int fd;
-	int prot;                        /* 0: the fd cannot be mapped (opened O_WRONLY) */
-	_Atomic(struct map_view *) view; /* the largest view; NULL until first needed */
-	pthread_mutex_t lock;            /* serialises new views and growing the file */
+	int prot;                            /* 0: the fd cannot be mapped (opened O_WRONLY) */
+	_Atomic(struct map_window *) window; /* the largest window; NULL until first needed */
+	pthread_mutex_t lock;                /* serialises new windows and growing the file */
 };
 
 /* The fault guard. A SIGBUS while a thread is inside map_copy jumps back to map_copy, which
@@ -107,7 +107,7 @@ int map_open(int fd, struct seg_map **out)
 	default:
 		m->prot = 0;
 	}
-	atomic_init(&m->view, NULL);
+	atomic_init(&m->window, NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_once(&guard_once, guard_install);
 	*out = m;
@@ -118,12 +118,12 @@ void map_close(struct seg_map *m)
 {
 	if (!m)
 		return;
-	struct map_view *v = atomic_load(&m->view);
-	while (v) {
-		struct map_view *older = v->older;
-		munmap(v->addr, v->len);
-		free(v);
-		v = older;
+	struct map_window *w = atomic_load(&m->window);
+	while (w) {
+		struct map_window *older = w->older;
+		munmap(w->addr, w->len);
+		free(w);
+		w = older;
 	}
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -134,44 +134,44 @@ int map_fd(const struct seg_map *m)
 	return m->fd;
 }
 
-static size_t view_len_for(size_t need)
+static size_t window_len_for(size_t need)
 {
-	size_t len = MAP_MIN_VIEW;
+	size_t len = MAP_MIN_WINDOW;
 	while (len < need && len <= SIZE_MAX / 2)
 		len *= 2;
 	return len < need ? need : len;
 }
 
-/* A view covering [0, NEED), or NULL (errno set) when none can be mapped. */
-static struct map_view *view_covering(struct seg_map *m, size_t need)
+/* A window covering [0, NEED), or NULL (errno set) when none can be mapped. */
+static struct map_window *window_covering(struct seg_map *m, size_t need)
 {
-	struct map_view *v = atomic_load_explicit(&m->view, memory_order_acquire);
-	if (v && v->len >= need)
-		return v;
+	struct map_window *w = atomic_load_explicit(&m->window, memory_order_acquire);
+	if (w && w->len >= need)
+		return w;
 	if (!m->prot) {
 		errno = EBADF;
 		return NULL;
 	}
 
 	pthread_mutex_lock(&m->lock);
-	v = atomic_load_explicit(&m->view, memory_order_relaxed);
-	if (!v || v->len < need) {
-		struct map_view *nv = malloc(sizeof(*nv));
-		size_t len = view_len_for(need);
-		void *addr = nv ? mmap(NULL, len, m->prot, MAP_SHARED, m->fd, 0) : MAP_FAILED;
+	w = atomic_load_explicit(&m->window, memory_order_relaxed);
+	if (!w || w->len < need) {
+		struct map_window *nw = malloc(sizeof(*nw));
+		size_t len = window_len_for(need);
+		void *addr = nw ? mmap(NULL, len, m->prot, MAP_SHARED, m->fd, 0) : MAP_FAILED;
 		if (addr == MAP_FAILED) {
-			int err = nv ? errno : ENOMEM;
-			free(nv);
-			v = NULL;
+			int err = nw ? errno : ENOMEM;
+			free(nw);
+			w = NULL;
 			errno = err;
 		} else {
-			*nv = (struct map_view){ .addr = addr, .len = len, .older = v };
-			atomic_store_explicit(&m->view, nv, memory_order_release);
-			v = nv;
+			*nw = (struct map_window){ .addr = addr, .len = len, .older = w };
+			atomic_store_explicit(&m->window, nw, memory_order_release);
+			w = nw;
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
-	return v;
+	return w;
 }
 
 static off_t file_size(int fd)
@@ -180,14 +180,14 @@ static off_t file_size(int fd)
 	return fstat(fd, &st) < 0 ? -errno : st.st_size;
 }
 
-/* True when every page of [OFF, OFF+LEN) of view V is in the segment's page cache (or swap): data
+/* True when every page of [OFF, OFF+LEN) of window W is in the segment's page cache (or swap): data
  * a copy can read without allocating anything. mincore() reports the segment's own pages, not just
  * those this process has touched. lseek(SEEK_HOLE) would answer too, but tmpfs walks every page
  * from OFF up to the first hole, all the way to the end of a full segment, on every read. */
-static bool all_data(const struct map_view *v, off_t off, size_t len)
+static bool all_data(const struct map_window *w, off_t off, size_t len)
 {
-	uintptr_t first = ((uintptr_t)v->addr + off) & ~(uintptr_t)4095;
-	uintptr_t last = (uintptr_t)v->addr + off + len;
+	uintptr_t first = ((uintptr_t)w->addr + off) & ~(uintptr_t)4095;
+	uintptr_t last = (uintptr_t)w->addr + off + len;
 	unsigned char vec[256];
 
 	while (first < last) {
@@ -216,10 +216,10 @@ ssize_t map_peek(struct seg_map *m, size_t len, off_t off, const void **data)
 	if ((uint64_t)(size - off) < len)
 		len = size - off;
 
-	struct map_view *v = view_covering(m, off + len);
-	if (!v || !all_data(v, off, len))
+	struct map_window *w = window_covering(m, off + len);
+	if (!w || !all_data(w, off, len))
 		return -ENODATA;
-	*data = v->addr + off;
+	*data = w->addr + off;
 	return len;
 }
 
@@ -279,8 +279,8 @@ static ssize_t write_at(struct seg_map *m, const void *buf, size_t len, off_t of
 		return -EBADF;
 
 	off_t end = off + len;
-	struct map_view *v = m->prot ? view_covering(m, end) : NULL;
-	if (!v) {
+	struct map_window *w = m->prot ? window_covering(m, end) : NULL;
+	if (!w) {
 		/* Write-only fd, or a range beyond what the address space can map. */
 		ssize_t n = pwrite(m->fd, buf, len, off);
 		return n < 0 ? -errno : n;
@@ -290,7 +290,7 @@ static ssize_t write_at(struct seg_map *m, const void *buf, size_t len, off_t of
 	if (old_size < -1)
 		return old_size;
 
-	size_t done = map_copy(v->addr + off, buf, len);
+	size_t done = map_copy(w->addr + off, buf, len);
 	if (done == len)
 		return len;
 

@@ -76,11 +76,6 @@ static size_t kind_size(enum rtype_kind kind)
 	return 1;
 }
 
-static bool kind_is_integer(enum rtype_kind kind)
-{
-	return kind <= RT_UINT64;
-}
-
 const char *rtype_kind_name(enum rtype_kind kind)
 {
 	switch (kind) {
@@ -170,18 +165,24 @@ static struct quoted describe(const struct token *t)
 
 /* ---- errors ---- */
 
+void rtype_error_vset(struct rtype_error *err, int line, int col, const char *fmt, va_list ap)
+{
+	int n = col ? snprintf(err->msg, sizeof err->msg, "line %d, col %d: ", line, col)
+		    : snprintf(err->msg, sizeof err->msg, "line %d: ", line);
+	err->line = line;
+	err->col = col;
+	vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+}
+
 /* Records "line L, col C: WHAT" in ps->err and returns false, so callers can `return fail(...)`. */
 G_GNUC_PRINTF(4, 5)
 static bool fail_at(struct parser *ps, int line, int col, const char *fmt, ...)
 {
 	if (!ps->err)
 		return false;
-	ps->err->line = line;
-	ps->err->col = col;
-	int n = snprintf(ps->err->msg, sizeof ps->err->msg, "line %d, col %d: ", line, col);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ps->err->msg + n, sizeof ps->err->msg - (size_t)n, fmt, ap);
+	rtype_error_vset(ps->err, line, col, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -494,7 +495,7 @@ static bool parse_declarator(struct parser *ps, const struct ctype *type, const 
 			return fail(ps, &ps->tok, "expected 'hex' after ':', found %s",
 				    describe(&ps->tok).s);
 		/* `char s[8] : hex` is a string and `double d : hex` a float: hex shows integers. */
-		if (!kind_is_integer(type->kind))
+		if (!rtype_kind_is_int(type->kind))
 			return fail(ps, &ps->tok, "hex is for integer fields, not '%s'", type->spelling);
 		hex = true;
 		if (!advance(ps))

@@ -3,6 +3,7 @@
 #ifndef SHMFS_RTYPE_H
 #define SHMFS_RTYPE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,6 +16,13 @@ enum rtype_kind {
 	RT_BOOL,
 	RT_CHAR,   /* plain `char`: one character; `char name[N]` is a string */
 };
+
+/* The integer kinds, int8 to uint64 (the first eight): those that take decimal and 0x hex, and
+ * the hint `: hex`. Inline: a view asks it of every field of every record it renders. */
+static inline bool rtype_kind_is_int(enum rtype_kind kind)
+{
+	return kind <= RT_UINT64;
+}
 
 struct rfield {
 	char *name;
@@ -39,6 +47,12 @@ struct rtype_error {
 	int line, col;
 	char msg[200];
 };
+
+/* Fills ERR with LINE, COL and the message "line LINE, col COL: " followed by FMT's text, or
+ * "line LINE: " when COL is 0 (the line as a whole): the one shape of the messages of both parsers,
+ * of declarations here and of edits (edit.c). */
+void rtype_error_vset(struct rtype_error *err, int line, int col, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* Limits that keep a hostile declaration from costing much. */
 #define RTYPE_MAX_FIELDS 1024

@@ -12,11 +12,6 @@
 
 /* ---- loads and stores of one element of 1, 2, 4 or 8 bytes (records need not be aligned) ---- */
 
-static bool kind_is_int(enum rtype_kind k)
-{
-	return k <= RT_UINT64;
-}
-
 static bool kind_is_signed(enum rtype_kind k)
 {
 	return k <= RT_INT64;
@@ -71,7 +66,7 @@ static void store_u(void *dst, size_t size, uint64_t v)
 
 size_t value_elem_width(const struct rfield *f)
 {
-	if (f->hex && kind_is_int(f->kind))
+	if (f->hex && rtype_kind_is_int(f->kind))
 		return 2 + 2 * f->elem_size;
 	switch (f->kind) {
 	case RT_INT8: return 4;
@@ -334,15 +329,15 @@ static inline unsigned escaped_len(unsigned char c)
 /* value_elem_len, inlined into the walk over an array's elements. */
 static inline size_t elem_len(const struct rfield *f, const void *src)
 {
-	if (kind_is_int(f->kind) && f->hex)
+	if (rtype_kind_is_int(f->kind) && f->hex)
 		return 2 + 2 * f->elem_size;
-	if (kind_is_int(f->kind) && kind_is_signed(f->kind)) {
+	if (rtype_kind_is_int(f->kind) && kind_is_signed(f->kind)) {
 		/* The magnitude without a branch: signs of random data mispredict half the time. */
 		int64_t v = load_s(src, f->elem_size);
 		uint64_t neg = v < 0;
 		return neg + u64_len(((uint64_t)v ^ (0 - neg)) + neg);
 	}
-	if (kind_is_int(f->kind))
+	if (rtype_kind_is_int(f->kind))
 		return u64_len(load_u(src, f->elem_size));
 	unsigned char c = *(const unsigned char *)src;
 	if (f->kind == RT_BOOL)
@@ -648,7 +643,7 @@ static enum value_status parse_scalar(const struct rfield *f, const char *s, siz
 	*end = 0;
 	if (n == 0)
 		return VALUE_EMPTY;
-	if (kind_is_int(f->kind))
+	if (rtype_kind_is_int(f->kind))
 		st = parse_int(f, s, n, dst);
 	else if (f->kind == RT_BOOL)
 		st = parse_bool(s, n, dst);

@@ -134,7 +134,7 @@ uint64_t view_size(const struct view_layout *vl)
 /* One field's value into its column [COL, COL + W), which holds spaces. */
 static void render_field(const struct rfield *f, const char *src, char *col, size_t w)
 {
-	if (f->kind <= RT_UINT64 && !f->hex && f->count == 1 && !f->is_string) {
+	if (rtype_kind_is_int(f->kind) && !f->hex && f->count == 1 && !f->is_string) {
 		/* The hot path: digits written backwards straight into place. */
 		value_format_int_back(f, src, col + w);
 		return;

@@ -1,10 +1,12 @@
-/* lib_view_test.c - Check unit tests of lib/view.h and lib/value.h: the exact text of views of every
- * kind of field, value round trips, reads at any offset, a 4 GB sparse segment, shrunk segments. */
+/* lib_view_test.c - Check unit tests of lib/view.h, lib/value.h and lib/viewfile.h: the exact text
+ * of views of every kind of field, value round trips, reads at any offset, a 4 GB sparse segment,
+ * shrunk segments; open views read, edited and refused, view names and attributes. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
 #include <glib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,8 +22,10 @@
 #include "map.h"
 #include "rtype.h"
 #include "seg.h"
+#include "typesrc.h"
 #include "value.h"
 #include "view.h"
+#include "viewfile.h"
 
 /* ---- helpers ---- */
 
@@ -970,6 +975,328 @@ START_TEST(error_text)
 }
 END_TEST
 
+/* ---- viewfile: names, attributes, an open view ---- */
+
+START_TEST(viewfile_names)
+{
+	char *s = viewfile_name("my_shm");
+	ck_assert_str_eq(s, "my_shm.txt");
+	g_free(s);
+	char seg[NAME_MAX + 1];
+	memset(seg, 'a', sizeof seg);
+	seg[NAME_MAX - 4] = '\0'; /* 251 bytes: the view's name is 255 */
+	s = viewfile_name(seg);
+	ck_assert_uint_eq(strlen(s), NAME_MAX);
+	g_free(s);
+	seg[NAME_MAX - 4] = 'a';
+	seg[NAME_MAX - 3] = '\0'; /* 252: no name, no view */
+	ck_assert_ptr_null(viewfile_name(seg));
+
+	s = viewfile_segment("my_shm.txt");
+	ck_assert_str_eq(s, "my_shm");
+	g_free(s);
+	s = viewfile_segment("a.txt.txt");
+	ck_assert_str_eq(s, "a.txt");
+	g_free(s);
+	ck_assert_ptr_null(viewfile_segment(".txt"));
+	ck_assert_ptr_null(viewfile_segment("a.tx"));
+	ck_assert_ptr_null(viewfile_segment("atxt"));
+
+	/* A real file of the view's name wins: the view has no name there. */
+	int fd = seg_create(dfd, "real.txt", O_RDWR | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_ptr_null(viewfile_name_at(dfd, "real"));
+	s = viewfile_name_at(dfd, "other");
+	ck_assert_str_eq(s, "other.txt");
+	g_free(s);
+}
+END_TEST
+
+START_TEST(viewfile_typed_segments)
+{
+	struct typesrc *types = typesrc_new(NULL, NULL);
+	const char *decl = "int64 Col1; int64 Col2; int64 Col3";
+	int fd = seg_create(dfd, "typed", O_RDWR | O_EXCL, 0640);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fsetxattr(fd, TYPESRC_XATTR, decl, strlen(decl), 0), 0);
+	ck_assert_int_eq(ftruncate(fd, 48), 0);
+	ck_assert_int_eq(fchmod(fd, 0640), 0);
+	close(fd);
+	fd = seg_create(dfd, "plain", O_RDWR | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(mkdirat(dfd, "dir", 0700), 0);
+
+	int handle;
+	struct stat st;
+	char *got = NULL;
+	ck_assert_int_eq(viewfile_segment_at(types, dfd, "typed", &handle, &st, &got), 0);
+	ck_assert_str_eq(got, decl);
+	ck_assert_int_eq(st.st_size, 48);
+	close(handle);
+	struct stat seg_st = st, other;
+	char *none = NULL;
+	ck_assert_int_eq(viewfile_segment_at(types, dfd, "plain", &handle, &other, &none), -ENOENT);
+	ck_assert_int_eq(viewfile_segment_at(types, dfd, "dir", &handle, &other, &none), -ENOENT);
+	ck_assert_int_eq(viewfile_segment_at(types, dfd, "missing", &handle, &other, &none), -ENOENT);
+
+	/* The view's attributes: the segment's owner and times, rw bits only, the text's size. */
+	st.st_mode |= S_IXUSR;
+	viewfile_stat(&st, got);
+	ck_assert_uint_eq(st.st_ino, seg_st.st_ino | VIEWFILE_INO_BIT);
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0640);
+	ck_assert_uint_eq(st.st_nlink, 1);
+	ck_assert_uint_eq(st.st_uid, seg_st.st_uid);
+	ck_assert_int_eq(st.st_mtim.tv_sec, seg_st.st_mtim.tv_sec);
+	struct rtype *t = parse_type(decl);
+	struct view_layout vl;
+	ck_assert_int_eq(view_layout_init(&vl, t, 48), 0);
+	ck_assert_int_eq(st.st_size, (off_t)view_size(&vl));
+	ck_assert_int_eq(st.st_blocks, (st.st_size + 511) / 512);
+	view_layout_free(&vl);
+	rtype_free(t);
+
+	/* A type that does not parse: the size of the text that says why. */
+	struct stat bad = seg_st;
+	struct rtype_error err;
+	size_t len;
+	ck_assert_ptr_null(rtype_parse("int65 x", &err));
+	g_free(view_error_text("int65 x", &err, &len));
+	viewfile_stat(&bad, "int65 x");
+	ck_assert_int_eq(bad.st_size, (off_t)len);
+	g_free(got);
+	typesrc_free(types);
+}
+END_TEST
+
+/* A budget that counts in *ARG and refuses to go past LIMIT bytes. */
+struct tally {
+	ssize_t held;
+	ssize_t limit;
+	uid_t owner;
+};
+
+static int tally_charge(void *arg, uid_t owner, ssize_t delta)
+{
+	struct tally *t = arg;
+	t->owner = owner;
+	if (delta > 0 && t->held + delta > t->limit)
+		return -EFBIG;
+	t->held += delta;
+	return 0;
+}
+
+static const int64_t seed[3] = { 100, 876, 8021 };
+
+/* The whole text of V as viewfile_read gives it, read in pieces of PIECE bytes. */
+static char *viewfile_text(struct viewfile *v, struct seg_map *m, size_t piece, size_t *len)
+{
+	GString *s = g_string_new(NULL);
+	char *buf = g_malloc(piece);
+	ssize_t n;
+	while ((n = viewfile_read(v, m, buf, piece, (off_t)s->len)) > 0)
+		g_string_append_len(s, buf, n);
+	ck_assert_int_eq(n, 0);
+	g_free(buf);
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+START_TEST(viewfile_reads)
+{
+	struct vt v;
+	vt_open(&v, "int64 Col1; int64 Col2; int64 Col3", "seg", seed, sizeof seed);
+	struct viewfile *vf = viewfile_open("int64 Col1; int64 Col2; int64 Col3", NULL);
+	size_t len, want_len;
+	char *text = viewfile_text(vf, v.m, 7, &len);
+	char *want = vt_text(&v, &want_len);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_mem_eq(text, want, len);
+	ck_assert_ptr_nonnull(strstr(text, "\n0                  100                  876"
+					   "                 8021\n"));
+	g_free(text);
+	free(want);
+
+	/* The segment grows under the open view: the next read lays it out again. */
+	int64_t more[3] = { 1, 2, 3 };
+	ck_assert_int_eq(pwrite(v.fd, more, sizeof more, sizeof seed), (ssize_t)sizeof more);
+	text = viewfile_text(vf, v.m, 4096, &len);
+	ck_assert_ptr_nonnull(strstr(text, "# records: 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\n1                    1                    2"
+					   "                    3\n"));
+	ck_assert_uint_eq(len, want_len + v.vl.line_len);
+	ck_assert_int_eq(viewfile_read(vf, v.m, text, 10, (off_t)len), 0);
+	g_free(text);
+
+	/* ...and shrinks. */
+	ck_assert_int_eq(ftruncate(v.fd, 0), 0);
+	text = viewfile_text(vf, v.m, 4096, &len);
+	ck_assert_ptr_nonnull(strstr(text, "# records: 0\n"));
+	ck_assert_uint_eq(len, v.vl.header_len);
+	g_free(text);
+	viewfile_close(vf);
+	vt_close(&v);
+}
+END_TEST
+
+/* Segment "seg" of LEN bytes of DATA, of the seed's type, and its open view, whose edits count in
+ * TALLY for OWNER. */
+static struct viewfile *seed_open(struct vt *v, const void *data, size_t len, struct tally *tally,
+				  uid_t owner)
+{
+	const char *decl = "int64 Col1; int64 Col2; int64 Col3";
+	vt_open(v, decl, "seg", data, len);
+	return viewfile_open(decl, &(struct viewfile_budget){ tally_charge, tally, owner });
+}
+
+/* Record INDEX's field FIELD as the segment open as FD holds it. */
+static int64_t field_at(int fd, uint64_t index, int field)
+{
+	int64_t x;
+	ck_assert_int_eq(pread(fd, &x, sizeof x, (off_t)(index * 24 + (uint64_t)field * 8)), 8);
+	return x;
+}
+
+START_TEST(viewfile_write_commit)
+{
+	struct vt v;
+	int64_t recs[6] = { 100, 876, 8021, 1, 2, 3 };
+	struct tally tally = { .limit = 1 << 20 };
+	struct viewfile *vf = seed_open(&v, recs, sizeof recs, &tally, 1234);
+	struct viewfile_result r;
+
+	/* One edit in three pieces, a line cut in two: nothing is stored before the commit. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col2=900\n1 Co", 15, false, &r), 0);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "l3=-7", 5, false, &r), 0);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "\n", 1, true, &r), 0);
+	ck_assert_int_gt(tally.held, 0);
+	ck_assert_uint_eq(tally.owner, 1234);
+	ck_assert_int_eq(field_at(v.fd, 0, 1), 876);
+	ck_assert_int_eq(field_at(v.fd, 1, 2), 3);
+	size_t len;
+	char *text = viewfile_text(vf, v.m, 4096, &len);
+	ck_assert_ptr_nonnull(strstr(text, "\n0                  100                  876"));
+	g_free(text);
+
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), 0);
+	ck_assert(r.stored && r.changed);
+	ck_assert_int_eq(field_at(v.fd, 0, 0), 100);
+	ck_assert_int_eq(field_at(v.fd, 0, 1), 900);
+	ck_assert_int_eq(field_at(v.fd, 0, 2), 8021);
+	ck_assert_int_eq(field_at(v.fd, 1, 2), -7);
+	ck_assert_int_eq(tally.held, 0);
+	text = viewfile_text(vf, v.m, 4096, &len);
+	ck_assert_ptr_nonnull(strstr(text, "\n0                  100                  900"
+					   "                 8021\n1                    1"
+					   "                    2                   -7\n"));
+
+	/* The table written back as read: an edit, stored, that changes nothing. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, text, len, true, &r), 0);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), 0);
+	ck_assert(r.stored && !r.changed);
+	g_free(text);
+
+	/* No edit since: a commit stores nothing, and says so. */
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), 0);
+	ck_assert(!r.stored && !r.changed);
+	viewfile_close(vf);
+	ck_assert_int_eq(tally.held, 0);
+	vt_close(&v);
+}
+END_TEST
+
+START_TEST(viewfile_refused_edit)
+{
+	struct vt v;
+	struct tally tally = { .limit = 1 << 20 };
+	struct viewfile *vf = seed_open(&v, seed, sizeof seed, &tally, 0);
+	struct viewfile_result r;
+
+	/* A good line, then a bad one: the whole edit is refused, the rest of it too, once told. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col2=900\n", 11, false, &r), 0);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col9=1\n", 9, false, &r), -EINVAL);
+	ck_assert(r.fresh);
+	ck_assert_str_eq(r.why.msg, "line 2, col 3: unknown field 'Col9'");
+	ck_assert_int_eq(tally.held, 0);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col1=5\n", 9, false, &r), -EINVAL);
+	ck_assert(!r.fresh);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), -EINVAL);
+	ck_assert(!r.fresh && !r.stored);
+	ck_assert_int_eq(field_at(v.fd, 0, 0), 100);
+	ck_assert_int_eq(field_at(v.fd, 0, 1), 876);
+
+	/* The refusal is over with its commit: the next edit is stored. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col3=1", 8, true, &r), 0);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), 0);
+	ck_assert_int_eq(field_at(v.fd, 0, 2), 1);
+
+	/* A bad last line without its '\n': refused by the write when it is the last piece, by the
+	 * commit when more text might have mended it. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col9=1", 8, true, &r), -EINVAL);
+	ck_assert(r.fresh);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), -EINVAL);
+	ck_assert(!r.fresh);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col9=1", 8, false, &r), 0);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), -EINVAL);
+	ck_assert(r.fresh && !r.stored);
+	ck_assert_str_eq(r.why.msg, "line 1, col 3: unknown field 'Col9'");
+
+	/* An index past the last record: refused at once, in a message about the whole line. */
+	ck_assert_int_eq(viewfile_write(vf, v.m, "1 Col1=1\n", 9, false, &r), -EINVAL);
+	ck_assert_str_eq(r.why.msg, "line 1: index 1 is past the last record (1 records)");
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), -EINVAL);
+
+	/* More than the budget: refused with its errno, nothing stored or held. */
+	tally.limit = 10;
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col1=7\n", 9, false, &r), -EFBIG);
+	ck_assert(r.fresh);
+	ck_assert_str_eq(r.why.msg, "");
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), -EFBIG);
+	ck_assert_int_eq(field_at(v.fd, 0, 0), 100);
+	ck_assert_int_eq(tally.held, 0);
+
+	/* Closed with an edit pending: dropped, its memory given back. */
+	tally.limit = 1 << 20;
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 Col1=7\n", 9, false, &r), 0);
+	ck_assert_int_gt(tally.held, 0);
+	viewfile_close(vf);
+	ck_assert_int_eq(tally.held, 0);
+	ck_assert_int_eq(field_at(v.fd, 0, 0), 100);
+	vt_close(&v);
+}
+END_TEST
+
+START_TEST(viewfile_bad_type)
+{
+	struct vt v;
+	vt_open(&v, "int64 x", "seg", seed, sizeof seed);
+	struct viewfile *vf = viewfile_open("int65 x", NULL);
+	struct rtype_error err;
+	size_t want_len, len;
+	ck_assert_ptr_null(rtype_parse("int65 x", &err));
+	char *want = view_error_text("int65 x", &err, &want_len);
+	char *text = viewfile_text(vf, v.m, 5, &len);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_mem_eq(text, want, len);
+	g_free(text);
+	g_free(want);
+
+	struct viewfile_result r;
+	ck_assert_int_eq(viewfile_editable(vf, &err), -EINVAL);
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 x=1\n", 6, true, &r), -EINVAL);
+	ck_assert(r.fresh);
+	ck_assert_str_eq(r.why.msg, "the segment's type does not parse (the view says why)");
+	ck_assert_int_eq(viewfile_write(vf, v.m, "0 x=1\n", 6, true, &r), -EINVAL);
+	ck_assert(r.fresh);
+	ck_assert_int_eq(viewfile_commit(vf, v.m, &r), 0);
+	ck_assert(!r.stored);
+	ck_assert_int_eq(field_at(v.fd, 0, 0), 100);
+	viewfile_close(vf);
+	vt_close(&v);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -981,6 +1308,8 @@ static Suite *view_suite(void)
 		{ "windows", { windows_narrow, windows_long_arrays, windows_long_strings,
 			       windows_many_fields, value_lengths } },
 		{ "errors", { error_text } },
+		{ "viewfile", { viewfile_names, viewfile_typed_segments, viewfile_reads,
+				viewfile_write_commit, viewfile_refused_edit, viewfile_bad_type } },
 	};
 
 	lib_add_cases(s, cases, G_N_ELEMENTS(cases));
