@@ -1,7 +1,7 @@
 /* creds.c - lets a root daemon create files as the calling user: uid, gid and groups of the
  * request are set on the calling thread only (fsuid, fsgid, raw setgroups) around the creation,
  * and the caller's umask too, where the kernel leaves it to the daemon (with POSIX ACLs). */
-#include "fs_internal.h"
+#include "creds.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -64,7 +64,7 @@ int fs_creds_enter(struct fs *fs, fuse_req_t req, bool *entered)
 	int err = enter_umask(fs, req);
 	*entered = umask_entered;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	if (err || !fs->as_caller || (ctx->uid == 0 && ctx->gid == 0))
+	if (err || !fs->daemon_is_root || (ctx->uid == 0 && ctx->gid == 0))
 		return err;
 
 	int n; /* 0 when the caller is gone: no supplementary groups rather than root's */

@@ -3,7 +3,7 @@
  * Listings add the views of typed segments (unless -o views=hidden or off); a view itself cannot
  * be linked, removed or renamed, and a file renamed over one is applied to its segment as an edit
  * (view_ops.c). */
-#include "fs_internal.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "creds.h"
+#include "entry.h"
+#include "inode.h"
+#include "view_ops.h"
+#include "watch.h"
 
 /* A listing is read from the backing directory at each READDIR, from the offset the kernel gives,
  * and nothing of it is kept between requests: an open directory costs the daemon no memory and no
@@ -246,12 +252,12 @@ static void make(fuse_req_t req, fuse_ino_t parent, const char *name, const stru
 {
 	struct fs_inode *dir = fs_inode(req, parent);
 	int dirfd = fs_inode_fd(fs_of(req), dir);
-	bool as_caller;
-	int err = dirfd < 0 ? dirfd : fs_creds_enter(fs_of(req), req, &as_caller);
+	bool entered;
+	int err = dirfd < 0 ? dirfd : fs_creds_enter(fs_of(req), req, &entered);
 	if (!err) {
 		fs_watch_expect(fs_of(req), dir, name, IN_CREATE);
 		err = fs_watch_done(fs_of(req), dir, name, IN_CREATE, make_object(dirfd, name, o));
-		fs_creds_leave(fs_of(req), as_caller);
+		fs_creds_leave(fs_of(req), entered);
 	}
 	struct fuse_entry_param e;
 	err = entry_made(req, dir, dirfd, name, o->type == S_IFDIR, err, &e);

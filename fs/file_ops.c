@@ -2,8 +2,8 @@
  * Reads are spliced from the segment (splice.c) or served from its MAP_SHARED mapping (lib/map.c),
  * writes are pwrite(2)s of the request's bytes. The operations on an open file go where its inode's
  * kind says: here for a segment, to view_ops.c for a view (whose file is its segment's, opened by
- * fs_file_open, and its text). */
-#include "fs_internal.h"
+ * fs_file_open in file.c, and its text). */
+#include "ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,163 +12,17 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "creds.h"
+#include "entry.h"
+#include "file.h"
+#include "inode.h"
+#include "privs.h"
+#include "requests.h"
+#include "session.h"
+#include "splice.h"
+#include "watch.h"
+
 #include "kernel_abi.h"
-
-/* The flags the daemon opens a segment with: the caller's access mode (the kernel has checked it),
- * write-only widened to read-write so the segment can be mapped (mmap needs a readable fd), and
- * O_TRUNC. The kernel itself handles O_APPEND offsets; other flags mean nothing for tmpfs. */
-static int open_flags(int flags, bool widen)
-{
-	int acc = flags & O_ACCMODE;
-	if (widen && acc == O_WRONLY)
-		acc = O_RDWR;
-	return acc | (flags & O_TRUNC);
-}
-
-static bool widened(int flags)
-{
-	return (flags & O_ACCMODE) == O_WRONLY;
-}
-
-/* A new fs_file for REQ's caller, counted against what one user may hold (fs_file_register), that
- * takes FD over once given (file_set_fd). */
-static int file_new(struct fs *fs, fuse_req_t req, struct fs_file **out)
-{
-	struct fs_file *f = calloc(1, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	f->fd = -1;
-	int err = fs_file_register(fs, req, f);
-	if (err) {
-		free(f);
-		return err;
-	}
-	*out = f;
-	return 0;
-}
-
-/* F takes FD over, also when this fails (fs_file_free closes it). */
-static int file_set_fd(struct fs_file *f, int fd)
-{
-	f->fd = fd;
-	return map_open(fd, &f->map);
-}
-
-/* The object behind IN opened with FLAGS (the caller's, see open_flags): as that caller when
- * WITH_CALLER (creds.c), through an O_PATH handle taken as the daemon; else as the daemon. */
-static int open_object(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
-		       bool with_caller)
-{
-	if (!with_caller)
-		return fs_inode_open(fs, in, flags);
-	int pathfd = fs_inode_fd(fs, in);
-	bool as_caller = false;
-	int fd = pathfd < 0 ? pathfd : fs_creds_enter(fs, req, &as_caller);
-	if (fd == 0) {
-		fd = seg_reopen(pathfd, flags);
-		fs_creds_leave(fs, as_caller);
-	}
-	fs_inode_put_fd(in, pathfd);
-	return fd;
-}
-
-/* An open that truncates is made with the caller's credentials (creds.c), so that tmpfs clears
- * set-ID bits exactly as for that caller: a root daemon keeps them (CAP_FSETID), and the kernel,
- * which leaves O_TRUNC to the OPEN (atomic_o_trunc), sends no SETATTR that would clear them. */
-int fs_file_open(struct fs *fs, fuse_req_t req, struct fs_inode *in, int flags,
-		 struct fs_file **out)
-{
-	struct fs_file *f;
-	int err = file_new(fs, req, &f);
-	if (err)
-		return err;
-	bool trunc = flags & O_TRUNC;
-	int fd = open_object(fs, req, in, open_flags(flags, true), trunc);
-	/* A file the caller may write but not read: open it as asked. */
-	if (fd == -EACCES && widened(flags))
-		fd = open_object(fs, req, in, open_flags(flags, false), trunc);
-	/* An append-only file (chattr +a) opens for writing only with O_APPEND: then every write
-	 * through this fd is an append, the only kind the file takes. */
-	if (fd == -EPERM && (flags & O_APPEND) && !trunc)
-		fd = fs_inode_open(fs, in, open_flags(flags, false) | O_APPEND);
-	err = fd < 0 ? fd : file_set_fd(f, fd);
-	if (err) {
-		fs_file_free(fs, NULL, f);
-		return err;
-	}
-	fs_file_link(fs, f, in);
-	*out = f;
-	return 0;
-}
-
-void fs_file_link(struct fs *fs, struct fs_file *f, struct fs_inode *in)
-{
-	pthread_mutex_lock(&fs->lock);
-	f->inode = in;
-	f->prev = NULL;
-	f->next = in->opens;
-	if (in->opens)
-		in->opens->prev = f;
-	in->opens = f;
-	pthread_mutex_unlock(&fs->lock);
-}
-
-static void file_unlink(struct fs *fs, struct fs_file *f)
-{
-	if (!f->inode)
-		return;
-	pthread_mutex_lock(&fs->lock);
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		f->inode->opens = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	pthread_mutex_unlock(&fs->lock);
-}
-
-void fs_file_free(struct fs *fs, fuse_req_t req, struct fs_file *f)
-{
-	fs_locks_release(fs, f);
-	file_unlink(fs, f);
-	fs_file_unregister(fs, f);
-	if (f->backing)
-		fs_backing_put(fs, req, f->backing);
-	viewfile_close(f->text);
-	if (f->map)
-		map_close(f->map);
-	if (f->fd >= 0)
-		close(f->fd);
-	free(f);
-}
-
-/* In passthrough mode a segment's open is handed to the kernel, which then serves it from the
- * inode's backing file; the id goes into the reply (fs_passthrough_arm). */
-static int hand_to_kernel(fuse_req_t req, struct fs_inode *in, struct fs_file *f, int32_t *id)
-{
-	struct fs *fs = fs_of(req);
-	*id = 0;
-	if (!fs->plan.passthrough)
-		return 0;
-	*id = fs_backing_get(fs, req, in, f->fd);
-	if (*id < 0) {
-		fuse_log(FUSE_LOG_ERR, "shmfs: registering a backing file: %s\n", strerror(-*id));
-		return -EIO;
-	}
-	f->backing = in;
-	return 0;
-}
-
-/* keep_cache off: each open drops the kernel's cached pages of the file, so data another program
- * wrote into the backing object shows on the next open. Direct I/O where negotiated (plan.c):
- * then each read(2) and write(2) is a request, and sees what the segment holds at that moment. */
-static void file_attach(struct fs *fs, struct fuse_file_info *fi, struct fs_file *f)
-{
-	fi->fh = (uintptr_t)f;
-	fi->keep_cache = 0;
-	fi->direct_io = fs->plan.direct_io;
-	fi->noflush = 1; /* every write is in the segment already: close(2) costs no FLUSH */
-}
 
 /* Creates NAME in DIR (open as DIRFD) as the caller, or opens the regular file there without
  * O_EXCL; *MADE says whether this call created it (so that a failure later can undo just that).
@@ -177,26 +31,26 @@ static int create_file(fuse_req_t req, struct fs_inode *dir, int dirfd, const ch
 		       int flags, mode_t mode, bool *made)
 {
 	struct fs *fs = fs_of(req);
-	bool as_caller;
-	int fd = fs_creds_enter(fs, req, &as_caller);
+	bool entered;
+	int fd = fs_creds_enter(fs, req, &entered);
 	for (int tries = 0; fd == 0 && tries < 3; tries++) {
 		fs_watch_expect(fs, dir, name, IN_CREATE);
-		fd = seg_create(dirfd, name, open_flags(flags, true) | O_EXCL, mode);
+		fd = seg_create(dirfd, name, fs_file_flags(flags, true) | O_EXCL, mode);
 		/* A file the caller may write but not read: open it as asked. */
-		if (fd == -EACCES && widened(flags))
-			fd = seg_create(dirfd, name, open_flags(flags, false) | O_EXCL, mode);
+		if (fd == -EACCES && fs_file_widened(flags))
+			fd = seg_create(dirfd, name, fs_file_flags(flags, false) | O_EXCL, mode);
 		*made = fd >= 0;
 		if (fd >= 0 || fd != -EEXIST || (flags & O_EXCL))
 			break;
 		fs_watch_unexpect(fs, dir, name, IN_CREATE);
-		fd = seg_open(dirfd, name, open_flags(flags, true));
-		if (fd == -EACCES && widened(flags))
-			fd = seg_open(dirfd, name, open_flags(flags, false));
+		fd = seg_open(dirfd, name, fs_file_flags(flags, true));
+		if (fd == -EACCES && fs_file_widened(flags))
+			fd = seg_open(dirfd, name, fs_file_flags(flags, false));
 		if (fd != -ENOENT) /* (gone again since: create it after all) */
 			break;
 		fd = 0;
 	}
-	fs_creds_leave(fs, as_caller);
+	fs_creds_leave(fs, entered);
 	if (!*made)
 		fs_watch_unexpect(fs, dir, name, IN_CREATE);
 	return fd;
@@ -204,31 +58,22 @@ static int create_file(fuse_req_t req, struct fs_inode *dir, int dirfd, const ch
 
 /* O_TMPFILE: a file with no name in DIR (open as DIRFD), made as the caller, that a later link(2)
  * may name. libfuse 3.14 has no operation for it: the raw layer turns the kernel's TMPFILE
- * request into a CREATE of the name "/", which no other create can have (fs_tmpfile_request). */
-#define TMPFILE_NAME "/"
-
+ * request into a CREATE of FS_TMPFILE_NAME (requests.c). */
 static int create_tmpfile(fuse_req_t req, int dirfd, int flags, mode_t mode)
 {
 	struct fs *fs = fs_of(req);
-	bool as_caller;
-	int fd = fs_creds_enter(fs, req, &as_caller);
+	bool entered;
+	int fd = fs_creds_enter(fs, req, &entered);
 	if (fd == 0) {
 		int how = O_TMPFILE | O_CLOEXEC | (flags & O_EXCL);
-		fd = openat(dirfd, ".", how | open_flags(flags, true), mode);
-		if (fd < 0 && errno == EACCES && widened(flags))
-			fd = openat(dirfd, ".", how | open_flags(flags, false), mode);
+		fd = openat(dirfd, ".", how | fs_file_flags(flags, true), mode);
+		if (fd < 0 && errno == EACCES && fs_file_widened(flags))
+			fd = openat(dirfd, ".", how | fs_file_flags(flags, false), mode);
 		if (fd < 0)
 			fd = -errno;
-		fs_creds_leave(fs, as_caller);
+		fs_creds_leave(fs, entered);
 	}
 	return fd;
-}
-
-void fs_tmpfile_request(void *buf, ssize_t len)
-{
-	struct kabi_in_header *in = buf;
-	if (len >= (ssize_t)sizeof(*in) && in->opcode == KABI_OPCODE_TMPFILE)
-		in->opcode = KABI_OPCODE_CREATE; /* same arguments: fuse_create_in, then the name */
 }
 
 /* Removes NAME from DIRFD if it still is the file open as FD. */
@@ -238,6 +83,20 @@ static void undo_create(int dirfd, const char *name, int fd)
 	if (fstat(fd, &made) == 0 && seg_stat(dirfd, name, &now) == 0 && made.st_dev == now.st_dev &&
 	    made.st_ino == now.st_ino)
 		seg_unlink(dirfd, name);
+}
+
+/* The reply to an OPEN, or with E to a CREATE, of F: handed to the kernel with BACKING_ID in
+ * passthrough mode. 0, or -ENOENT when the caller was interrupted meanwhile: F is freed then. */
+static int reply_opened(fuse_req_t req, struct fuse_file_info *fi, struct fs_file *f,
+			int32_t backing_id, const struct fuse_entry_param *e)
+{
+	fs_file_attach(fs_of(req), fi, f);
+	fs_passthrough_arm(fi, backing_id, e != NULL);
+	int res = e ? fuse_reply_create(req, e, fi) : fuse_reply_open(req, fi);
+	fs_passthrough_disarm(fi);
+	if (res == -ENOENT)
+		fs_file_free(fs_of(req), req, f);
+	return res == -ENOENT ? res : 0;
 }
 
 /* A create either replies with the new file open, or fails and leaves nothing behind: what it
@@ -253,29 +112,23 @@ void fs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	int32_t backing_id = 0;
 	bool made = false;
 	int dirfd = fs_inode_fd(fs, dir);
-	int err = dirfd < 0 ? dirfd : file_new(fs, req, &f);
+	int err = dirfd < 0 ? dirfd : fs_file_new(fs, req, &f);
 	if (err)
 		goto out_err;
-	bool tmpfile = strcmp(name, TMPFILE_NAME) == 0;
+	bool tmpfile = strcmp(name, FS_TMPFILE_NAME) == 0;
 	int fd = tmpfile ? create_tmpfile(req, dirfd, fi->flags, mode)
 			 : create_file(req, dir, dirfd, name, fi->flags, mode, &made);
-	if ((err = fd < 0 ? fd : file_set_fd(f, fd)) != 0 ||
+	if ((err = fd < 0 ? fd : fs_file_set_fd(f, fd)) != 0 ||
 	    (err = fs_entry_reply_of(fs, dir, tmpfile ? "" : name, fd, &e)) != 0)
 		goto out_err;
 	in = (struct fs_inode *)(uintptr_t)e.ino;
 	fs_file_link(fs, f, in);
-	if ((err = hand_to_kernel(req, in, f, &backing_id)) != 0)
+	if ((err = fs_file_hand_to_kernel(req, in, f, &backing_id)) != 0)
 		goto out_err;
 	fs_inode_put_fd(dir, dirfd);
 
-	file_attach(fs, fi, f);
-	fs_passthrough_arm(fi, backing_id, true);
-	int res = fuse_reply_create(req, &e, fi);
-	fs_passthrough_disarm(fi);
-	if (res == -ENOENT) { /* the creator was interrupted: the file first, it uses the inode */
-		fs_file_free(fs, req, f);
-		fs_inode_unref(fs, in, 1);
-	}
+	if (reply_opened(req, fi, f, backing_id, &e) != 0)
+		fs_inode_unref(fs, in, 1); /* (after the file, which may hold the inode's backing id) */
 	return;
 
 out_err:
@@ -299,18 +152,13 @@ void fs_segment_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info 
 	fs_inode_put_fd(in, pathfd);
 	if (!err)
 		err = fs_file_open(fs_of(req), req, in, fi->flags, &f);
-	if (!err && (err = hand_to_kernel(req, in, f, &backing_id)) != 0)
+	if (!err && (err = fs_file_hand_to_kernel(req, in, f, &backing_id)) != 0)
 		fs_file_free(fs_of(req), req, f);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
-	file_attach(fs_of(req), fi, f);
-	fs_passthrough_arm(fi, backing_id, false);
-	int res = fuse_reply_open(req, fi);
-	fs_passthrough_disarm(fi);
-	if (res == -ENOENT)
-		fs_file_free(fs_of(req), req, f);
+	reply_opened(req, fi, f, backing_id, NULL);
 }
 
 /* Spliced where a pipe can hold the reply (holes come as the zero page, nothing is allocated).
@@ -372,8 +220,7 @@ void fs_segment_write(fuse_req_t req, struct fs_inode *in, const char *buf, size
 void fs_segment_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	(void)in;
-	fs_file_free(fs_of(req), req, fs_file(fi));
-	fuse_reply_err(req, 0);
+	fs_file_release(req, fi);
 }
 
 /* Every write is in the segment when write(2) returns: nothing to flush (and its opens say

@@ -1,6 +1,8 @@
-/* fs.c - the shmfs file system: what it asks of the kernel at mount time, its operations table,
- * and its life (fs_new, fs_free). The operations themselves are in *_ops.c. */
-#include "fs_internal.h"
+/* fs.c - the shmfs file system: its tables (libfuse's operations, and the two inode kinds whose
+ * operations differ: the backing object, and the view of a typed segment), its INIT and DESTROY,
+ * and its life (fs_new, fs_free). The top of fs/: it includes every module, none includes it. The
+ * operations themselves are in *_ops.c, the INIT plan in plan.c. */
+#include "fs_state.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +11,15 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "file.h"
+#include "inode.h"
+#include "locks.h"
+#include "ops.h"
+#include "plan.h"
+#include "share.h"
+#include "view_ops.h"
+#include "watch.h"
 
 /* INIT: the watcher starts (it needs the protocol version), and the INIT plan is settled and
  * written into the reply (plan.c). */
@@ -76,6 +87,43 @@ static const struct fuse_lowlevel_ops ops = {
 	.removexattr = fs_op_removexattr,
 };
 
+/* A segment's open files are served by file_ops.c; any object's attributes by node_ops.c and
+ * xattr_ops.c. */
+static const struct fs_kind object_kind = {
+	.object = true,
+	.stat = fs_object_stat,
+	.getattr = fs_object_getattr,
+	.setattr = fs_object_setattr,
+	.getxattr = fs_object_getxattr,
+	.listxattr = fs_object_listxattr,
+	.open = fs_segment_open,
+	.read = fs_segment_read,
+	.write = fs_segment_write,
+	.flush = fs_segment_flush,
+	.fsync = fs_segment_fsync,
+	.release = fs_segment_release,
+	.fallocate = fs_segment_fallocate,
+	.lseek = fs_segment_lseek,
+};
+
+/* Where each operation on a view goes; the others (lookup, locks, ...) are as for any inode. */
+static const struct fs_kind view_kind = {
+	.object = false,
+	.stat = fs_view_stat,
+	.getattr = fs_view_getattr,
+	.setattr = fs_view_setattr,
+	.getxattr = fs_view_getxattr,
+	.listxattr = fs_view_listxattr,
+	.open = fs_view_open,
+	.read = fs_view_read,
+	.write = fs_view_write,
+	.flush = fs_view_flush,
+	.fsync = fs_view_fsync,
+	.release = fs_view_release,
+	.fallocate = fs_view_fallocate,
+	.lseek = fs_view_lseek,
+};
+
 const struct fuse_lowlevel_ops *fs_ops(void)
 {
 	return &ops;
@@ -100,10 +148,11 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	struct fs *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
+	fs->kinds = (struct fs_kinds){ .object = &object_kind, .view = &view_kind };
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
-				      .type = S_IFDIR, .nlookup = 1 };
+				      .type = S_IFDIR, .kind = &object_kind, .nlookup = 1 };
 	fs->types = typesrc_new(types_path, log_types_problem);
-	fs->as_caller = geteuid() == 0;
+	fs->daemon_is_root = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);
 	if (fs->ngroups > 0) {
 		fs->groups = g_new(gid_t, fs->ngroups);
@@ -114,10 +163,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	fs_inodes_init(fs);
 	pthread_mutex_init(&fs->backing_lock, NULL);
 	fs_watch_init(fs);
-	pthread_mutex_init(&fs->handles_lock, NULL);
-	fs->files = g_hash_table_new(NULL, NULL);
-	fs->fds_by_uid = g_hash_table_new(NULL, NULL);
-	fs->edit_bytes_by_uid = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	fs_shares_init(fs);
 	fs_view_errors_init(fs);
 	fs_locks_init(fs);
 
@@ -125,108 +171,6 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	 * umask must not take anything more away. */
 	umask(0);
 	return fs;
-}
-
-/* Each file open through the mount holds an fd of the daemon's (and each fcntl lock owner's holder,
- * lock_ops.c): a user who holds an eighth of its fd limit so is refused more, so that what is left
- * always serves the others (lookups, which open an fd for a moment, and their own opens). */
-static unsigned fds_per_user(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return UINT_MAX;
-	return MAX(rl.rlim_cur / 8, 16);
-}
-
-/* Under handles_lock: UID holds one more (or, with DELTA -1, one less) of its share. */
-static void count_fd(struct fs *fs, uid_t uid, int delta)
-{
-	gpointer key = GUINT_TO_POINTER(uid);
-	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->fds_by_uid, key)) + delta;
-	if (held)
-		g_hash_table_insert(fs->fds_by_uid, key, GUINT_TO_POINTER(held));
-	else
-		g_hash_table_remove(fs->fds_by_uid, key);
-}
-
-int fs_fd_take(struct fs *fs, uid_t uid)
-{
-	unsigned max = fds_per_user();
-	pthread_mutex_lock(&fs->handles_lock);
-	unsigned held = GPOINTER_TO_UINT(g_hash_table_lookup(fs->fds_by_uid, GUINT_TO_POINTER(uid)));
-	if (held < max)
-		count_fd(fs, uid, 1);
-	pthread_mutex_unlock(&fs->handles_lock);
-	if (held < max)
-		return 0;
-	static bool told;
-	if (!told)
-		fuse_log(FUSE_LOG_WARNING, "shmfs: uid %u holds %u of the daemon's fds (files open "
-			 "through the mount, lock holders), the most one user may: its next opens fail "
-			 "with EMFILE, its next locks with ENOLCK\n", (unsigned)uid, held);
-	told = true;
-	return -EMFILE;
-}
-
-void fs_fd_give(struct fs *fs, uid_t uid)
-{
-	pthread_mutex_lock(&fs->handles_lock);
-	count_fd(fs, uid, -1);
-	pthread_mutex_unlock(&fs->handles_lock);
-}
-
-/* FS_EDIT_MEMORY_PER_USER, or the test knob SHMFS_TEST_EDIT_MEMORY (bytes), so that the tests
- * reach the limit without a segment of hundreds of megabytes. */
-static size_t edit_memory_per_user(void)
-{
-	static size_t max;
-	if (!max) {
-		guint64 v;
-		const char *knob = getenv("SHMFS_TEST_EDIT_MEMORY");
-		max = knob && g_ascii_string_to_unsigned(knob, 10, 1, SIZE_MAX, &v, NULL) ? (size_t)v
-										 : FS_EDIT_MEMORY_PER_USER;
-	}
-	return max;
-}
-
-int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta)
-{
-	gpointer key = GUINT_TO_POINTER(uid);
-	int err = 0;
-	pthread_mutex_lock(&fs->handles_lock);
-	size_t *held = g_hash_table_lookup(fs->edit_bytes_by_uid, key);
-	if (!held) {
-		held = g_new0(size_t, 1);
-		g_hash_table_insert(fs->edit_bytes_by_uid, key, held);
-	}
-	if (delta > 0 && *held + (size_t)delta > edit_memory_per_user())
-		err = -EFBIG;
-	else
-		*held += (size_t)delta;
-	if (*held == 0)
-		g_hash_table_remove(fs->edit_bytes_by_uid, key);
-	pthread_mutex_unlock(&fs->handles_lock);
-	return err;
-}
-
-int fs_file_register(struct fs *fs, fuse_req_t req, struct fs_file *f)
-{
-	f->uid = fuse_req_ctx(req)->uid;
-	int err = fs_fd_take(fs, f->uid);
-	if (err)
-		return err;
-	pthread_mutex_lock(&fs->handles_lock);
-	g_hash_table_add(fs->files, f);
-	pthread_mutex_unlock(&fs->handles_lock);
-	return 0;
-}
-
-void fs_file_unregister(struct fs *fs, struct fs_file *f)
-{
-	pthread_mutex_lock(&fs->handles_lock);
-	if (g_hash_table_remove(fs->files, f))
-		count_fd(fs, f->uid, -1);
-	pthread_mutex_unlock(&fs->handles_lock);
 }
 
 /* Frees what the kernel never released: the session ended (a signal) with these still open. */
@@ -237,11 +181,8 @@ static void free_open_handles(struct fs *fs)
 	for (GList *l = files; l; l = l->next)
 		fs_file_free(fs, NULL, l->data);
 	g_list_free(files);
-	g_hash_table_destroy(fs->files);
-	g_hash_table_destroy(fs->fds_by_uid);
-	g_hash_table_destroy(fs->edit_bytes_by_uid);
+	fs_shares_free(fs);
 	fs_view_errors_free(fs);
-	pthread_mutex_destroy(&fs->handles_lock);
 }
 
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
@@ -257,12 +198,6 @@ void fs_set_cache(struct fs *fs, enum fs_cache mode)
 void fs_set_views(struct fs *fs, enum fs_views mode)
 {
 	fs->views = mode;
-}
-
-bool fs_forced(const char *knob)
-{
-	const char *value = getenv(knob);
-	return value && strcmp(value, "1") == 0;
 }
 
 void fs_set_max_read(struct fs *fs, size_t max_read)

@@ -14,7 +14,7 @@
  *     ESTALE, on which the kernel looks the name up again.
  * The root and, within a budget of fds, directories keep an O_PATH fd as well: every lookup starts
  * from its directory's fd, and directories are few. */
-#include "fs_internal.h"
+#include "inode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "knobs.h"
+#include "watch.h"
 
 static guint inode_hash(gconstpointer p)
 {
@@ -39,7 +42,7 @@ static gboolean inode_equal(gconstpointer a, gconstpointer b)
 /* SHMFS_FORCE_NO_HANDLES=1 reaches objects by name even as root (tests of a user's mount's path). */
 static bool handles_work(struct fs *fs)
 {
-	if (fs_forced("SHMFS_FORCE_NO_HANDLES"))
+	if (fs_knobs()->no_handles)
 		return false;
 	struct file_handle *fh = fs_handle_of(fs->root.fd);
 	int fd = fh ? open_by_handle_at(fs->mount_fd, fh, O_PATH | O_CLOEXEC) : -1;
@@ -52,7 +55,6 @@ static bool handles_work(struct fs *fs)
 
 void fs_inodes_init(struct fs *fs)
 {
-	fs->root.kind = &fs_object_kind;
 	fs->inodes = g_hash_table_new(inode_hash, inode_equal);
 	pthread_mutex_init(&fs->lock, NULL);
 	fs->mount_fd = seg_reopen(fs->root.fd, O_RDONLY | O_DIRECTORY);
@@ -305,100 +307,12 @@ int fs_object_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 	return err;
 }
 
-/* A segment's open files are served by file_ops.c; any object's attributes by node_ops.c and
- * xattr_ops.c. */
-const struct fs_kind fs_object_kind = {
-	.object = true,
-	.stat = fs_object_stat,
-	.getattr = fs_object_getattr,
-	.setattr = fs_object_setattr,
-	.getxattr = fs_object_getxattr,
-	.listxattr = fs_object_listxattr,
-	.open = fs_segment_open,
-	.read = fs_segment_read,
-	.write = fs_segment_write,
-	.flush = fs_segment_flush,
-	.fsync = fs_segment_fsync,
-	.release = fs_segment_release,
-	.fallocate = fs_segment_fallocate,
-	.lseek = fs_segment_lseek,
-};
-
-int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, int fd,
-		      struct fuse_entry_param *e)
+void fs_reply_attr(fuse_req_t req, struct fs_inode *in)
 {
-	int err = seg_stat(fd, "", &e->attr);
+	struct stat st;
+	int err = fs_inode_stat(fs_of(req), in, &st);
 	if (err)
-		return err;
-	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, fd, &e->attr, &fs_object_kind, parent, name, &timeout);
-	if (!in)
-		return -ENOMEM;
-	e->ino = (uintptr_t)in;
-	e->attr_timeout = timeout;
-	e->entry_timeout = fs_entry_timeout(fs, timeout);
-	return 0;
-}
-
-/* Under fs.lock: whether the kernel holds NAME in PARENT as IN, with attributes it may keep
- * (looked up by that name, in a watched directory). */
-static bool kernel_holds(const struct fs_inode *in, const struct fs_inode *parent, const char *name)
-{
-	return in && in->nlookup > 0 && in->cached && in->parent == parent && in->name &&
-	       strcmp(in->name, name) == 0;
-}
-
-/* Looks NAME up in PARENT, open as DIRFD. A name the kernel asks about again (every listing of
- * READDIRPLUS does) is mostly an inode already in the table: a stat finds it, and only a new one
- * costs more (open, stat, handle, close). With KEEP_HELD, an entry the kernel holds as it is gets
- * nodeid 0 and no reference (fs_listing_entry says why). */
-static int lookup_at(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
-		     struct fuse_entry_param *e, bool keep_held)
-{
-	*e = (struct fuse_entry_param){ 0 };
-	int err = seg_stat(dirfd, name, &e->attr);
-	if (err == -ENOENT)
-		return fs_view_lookup(fs, parent, dirfd, name, e);
-	if (err)
-		return err;
-	if (keep_held) {
-		struct fs_inode key = { .dev = e->attr.st_dev, .ino = e->attr.st_ino,
-					.kind = &fs_object_kind };
-		pthread_mutex_lock(&fs->lock);
-		bool held = kernel_holds(g_hash_table_lookup(fs->inodes, &key), parent, name);
-		pthread_mutex_unlock(&fs->lock);
-		if (held)
-			return 0;
-	}
-	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, -1, &e->attr, &fs_object_kind, parent, name, &timeout);
-	if (in) {
-		e->ino = (uintptr_t)in;
-		e->attr_timeout = timeout;
-		e->entry_timeout = fs_entry_timeout(fs, timeout);
-		return 0;
-	}
-	int fd = seg_handle(dirfd, name); /* new to the table */
-	if (fd < 0)
-		return fd;
-	err = fs_entry_reply_of(fs, parent, name, fd, e);
-	close(fd);
-	return err;
-}
-
-int fs_lookup_entry(struct fs *fs, struct fs_inode *parent, const char *name,
-		    struct fuse_entry_param *e)
-{
-	int dirfd = fs_inode_fd(fs, parent);
-	if (dirfd < 0)
-		return dirfd;
-	int err = lookup_at(fs, parent, dirfd, name, e, false);
-	fs_inode_put_fd(parent, dirfd);
-	return err;
-}
-
-int fs_listing_entry(struct fs *fs, struct fs_inode *parent, int dirfd, const char *name,
-		     struct fuse_entry_param *e)
-{
-	return lookup_at(fs, parent, dirfd, name, e, true);
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_attr(req, &st, fs_attr_timeout(fs_of(req), in));
 }

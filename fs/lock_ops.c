@@ -20,12 +20,15 @@
  * interrupted (EINTR). One user may have LOCK_WAITS_PER_USER such waits at once, and an open file
  * LOCK_OWNERS_PER_FILE owners; each holder is one of its user's share of fds (fs_fd_take); past
  * any of these, ENOLCK. */
-#include "fs_internal.h"
+#include "locks.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+#include "inode.h"
+#include "share.h"
 
 #define LOCK_WAITS_PER_USER 64
 #define LOCK_OWNERS_PER_FILE 64

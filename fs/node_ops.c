@@ -1,12 +1,17 @@
 /* node_ops.c - operations on one inode whatever it is: lookup, forget, getattr, setattr,
  * readlink, statfs. Attributes are always the backing object's, read at the time of the call. */
-#include "fs_internal.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "entry.h"
+#include "inode.h"
+#include "privs.h"
+#include "watch.h"
 
 void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -29,16 +34,6 @@ void fs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *f
 	for (size_t i = 0; i < count; i++)
 		fs_inode_unref(fs_of(req), fs_inode(req, forgets[i].ino), forgets[i].nlookup);
 	fuse_reply_none(req);
-}
-
-void fs_reply_attr(fuse_req_t req, struct fs_inode *in)
-{
-	struct stat st;
-	int err = fs_inode_stat(fs_of(req), in, &st);
-	if (err)
-		fuse_reply_err(req, -err);
-	else
-		fuse_reply_attr(req, &st, fs_attr_timeout(fs_of(req), in));
 }
 
 void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -8,7 +8,7 @@
  * very pages every shm_open user sees. How the protocol's fields reach the kernel depends on
  * libfuse, and meson builds one of: passthrough_api.c (libfuse >= 3.17: its passthrough API) or
  * passthrough_raw.c (libfuse 3.14, which has none: raw INIT and OPEN reply hooks). */
-#include "fs_internal.h"
+#include "passthrough.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -18,6 +18,10 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "inode.h"
+#include "knobs.h"
+#include "session.h"
 
 #include "kernel_abi.h"
 

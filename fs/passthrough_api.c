@@ -8,11 +8,15 @@
  * not pass on the set-ID kill flags of WRITE, SETATTR and OPEN, which privs.c needs.
  * Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
  * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
-#include "fs_internal.h"
+#include "session.h"
 
 #include <errno.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "readahead.h"
+#include "requests.h"
+#include "splice.h"
 
 const char fs_passthrough_via[] = "libfuse's passthrough API (built with libfuse >= 3.17)";
 
@@ -20,8 +24,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	(void)userdata;
 	ssize_t n = read(fd, buf, len);
-	fs_tmpfile_request(buf, n);
-	fs_privs_note_request(buf, n);
+	fs_request_read(buf, n);
 	return n;
 }
 

@@ -9,7 +9,7 @@
  * each OPEN or CREATE reply carries FOPEN_PASSTHROUGH and that backing id. libfuse sends a reply
  * from the thread that made it, synchronously, so a thread-local note made just before
  * fuse_reply_open/create tells the writev hook what to add. */
-#include "fs_internal.h"
+#include "session.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +17,10 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "readahead.h"
+#include "requests.h"
+#include "splice.h"
 
 #include "kernel_abi.h"
 
@@ -59,8 +63,7 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 		raw.offers_dio_mmap = ext && has_flags2 && (init->flags2 & KABI_INIT2_DIRECT_IO_ALLOW_MMAP);
 		raw.offers_killpriv_v2 = init->flags & KABI_INIT_HANDLE_KILLPRIV_V2;
 	}
-	fs_tmpfile_request(buf, n);
-	fs_privs_note_request(buf, n);
+	fs_request_read(buf, n);
 	return n;
 }
 

@@ -11,28 +11,15 @@
  * Writes follow the same split: passthrough, else pwritev2 of each WRITE (direct, or written
  * through the page cache). Set-ID bits are the daemon's to clear under killpriv_v2 (privs.c), in
  * both modes. */
-#include "fs_internal.h"
+#include "plan.h"
 
 #include <pthread.h>
 #include <stdio.h>
 
-static struct fs_knobs knobs;
-static pthread_once_t knobs_once = PTHREAD_ONCE_INIT;
-
-static void knobs_read(void)
-{
-	knobs.no_passthrough = fs_forced("SHMFS_FORCE_NO_PASSTHROUGH");
-	knobs.kernel_no_passthrough = fs_forced("SHMFS_FORCE_KERNEL_NO_PASSTHROUGH");
-	knobs.no_direct_io = fs_forced("SHMFS_FORCE_NO_DIRECT_IO");
-	knobs.no_splice = fs_forced("SHMFS_FORCE_NO_SPLICE");
-	knobs.no_killpriv_v2 = fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2");
-}
-
-const struct fs_knobs *fs_knobs(void)
-{
-	pthread_once(&knobs_once, knobs_read);
-	return &knobs;
-}
+#include "knobs.h"
+#include "passthrough.h"
+#include "session.h"
+#include "splice.h"
 
 /* In this order, each step reading only what the ones above it settled:
  * 1. READ sizes: a READ is at most max_read, or max_write where there is none (libfuse asks for

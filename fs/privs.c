@@ -23,13 +23,15 @@
  * goes; set-group-ID goes when group execute is set, or when the caller is not in the file's group.
  * Regular files only; the bits are changed through the inode's handle (/proc/self/fd), never a
  * name, so a symlink planted meanwhile leads nowhere. */
-#include "fs_internal.h"
+#include "privs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/xattr.h>
+
+#include "creds.h"
 
 #include "kernel_abi.h"
 

@@ -2,7 +2,7 @@
  * 1 MiB, or the mount's max_read), so a daemon-served sequential read through the page cache (a
  * mapping of the mount, or any read where direct I/O was not negotiated) is a few large READ
  * requests instead of many 128 KiB ones. Root only; best effort. */
-#include "fs_internal.h"
+#include "readahead.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
  * spliced, and the mount asks for READs of at most what a pipe holds (-o max_read). When libfuse
  * cannot splice a reply after all (its pipe would not grow, a splice failed) it reads the data with
  * pread(2) into a buffer of its own: slower, still right. */
-#include "fs_internal.h"
+#include "splice.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "knobs.h"
 
 /* What libfuse's pipe holds besides the data: 3 pages, and the 16-byte fuse_out_header. */
 #define SPLICE_OVERHEAD (3 * 4096 + 16)

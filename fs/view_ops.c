@@ -9,13 +9,20 @@
  * failed), fsynced, or released (viewfile_commit). Until then every reader, the writer's own fd
  * included, reads the segment as it was. A file renamed over a view (sed -i, an editor's save) is
  * one edit the same way (fs_view_replace). */
-#include "fs_internal.h"
+#include "view_ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "creds.h"
+#include "file.h"
+#include "inode.h"
+#include "privs.h"
+#include "share.h"
+#include "watch.h"
 
 #include "viewfile.h"
 
@@ -71,7 +78,7 @@ int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char
 	*e = (struct fuse_entry_param){ .attr = st };
 	viewfile_stat(&e->attr, decl);
 	double timeout;
-	struct fs_inode *in = fs_inode_get(fs, handle, &st, &fs_view_kind, parent, seg, &timeout);
+	struct fs_inode *in = fs_inode_get(fs, handle, &st, fs->kinds.view, parent, seg, &timeout);
 	close(handle);
 	if (!in)
 		return -ENOMEM;
@@ -81,7 +88,7 @@ int fs_view_lookup(struct fs *fs, struct fs_inode *parent, int dirfd, const char
 }
 
 /* The view's attributes: the segment's owner, times and read/write bits, the text's size. */
-static int view_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
+int fs_view_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 {
 	int fd = fs_inode_fd(fs, in);
 	if (fd < 0)
@@ -111,7 +118,7 @@ static struct viewfile *text_open(struct fs *fs, const char *decl, uid_t writer)
 
 /* A view is read and written by the daemon every time (direct_io): its text is made from the
  * segment at the moment of the read, so no page cache could stay true for long. */
-static void view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+void fs_view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	int fd = fs_inode_fd(fs_of(req), in);
 	g_autofree char *decl = fd < 0 ? NULL : decl_of(fs_of(req), in, fd);
@@ -133,11 +140,12 @@ static void view_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info
 		fs_file_free(fs_of(req), req, f);
 }
 
-static void view_read(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
+void fs_view_read(fuse_req_t req, struct fs_inode *in, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
 	(void)in;
 	struct fs_file *f = fs_file(fi);
+	assert(f->text); /* a view's open file */
 	char *buf = g_malloc(size);
 	ssize_t n = viewfile_read(f->text, f->map, buf, size, off);
 	if (n < 0)
@@ -274,12 +282,13 @@ static void refuse_file(fuse_req_t req, struct fs_file *f, int res, const struct
 
 /* A WRITE to an open view: a piece of the edit being written, checked line by line as it comes
  * and stored only when the file is closed (FLUSH), fsynced or released (commit). */
-static void view_write(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
+void fs_view_write(fuse_req_t req, struct fs_inode *in, const char *buf, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	(void)in;
 	(void)off;
 	struct fs_file *f = fs_file(fi);
+	assert(f->text); /* a view's open file */
 	struct viewfile_result r;
 	int res = viewfile_write(f->text, f->map, buf, size, size < LAST_PIECE_MAX, &r);
 	if (res && r.fresh)
@@ -308,13 +317,13 @@ static int commit(fuse_req_t req, struct fs_file *f)
 }
 
 /* Only a view has something to flush: the edit written so far. */
-static void view_flush(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+void fs_view_flush(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	(void)in;
 	fuse_reply_err(req, -commit(req, fs_file(fi)));
 }
 
-static void view_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi)
+void fs_view_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct fuse_file_info *fi)
 {
 	(void)in;
 	(void)datasync;
@@ -323,13 +332,14 @@ static void view_fsync(fuse_req_t req, struct fs_inode *in, int datasync, struct
 
 /* An edit no close(2) flushed (an fd passed on and lost) is stored too; then the file goes as a
  * segment's does. */
-static void view_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+void fs_view_release(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
+	(void)in;
 	commit(req, fs_file(fi));
-	fs_segment_release(req, in, fi);
+	fs_file_release(req, fi);
 }
 
-static void view_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t offset,
+void fs_view_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t offset,
 			   off_t length, struct fuse_file_info *fi)
 {
 	(void)in;
@@ -341,12 +351,12 @@ static void view_fallocate(fuse_req_t req, struct fs_inode *in, int mode, off_t 
 }
 
 /* A view has no holes: its data runs from 0 to its size. */
-static void view_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
+void fs_view_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence,
 		       struct fuse_file_info *fi)
 {
 	(void)fi;
 	struct stat st;
-	int err = view_stat(fs_of(req), in, &st);
+	int err = fs_view_stat(fs_of(req), in, &st);
 	if (err)
 		fuse_reply_err(req, -err);
 	else if (whence != SEEK_DATA && whence != SEEK_HOLE)
@@ -466,7 +476,7 @@ int fs_view_replace(fuse_req_t req, int dirfd, const char *name, int newdirfd, c
 /* ---- attributes ---- */
 
 /* Computed, for an open view too (its fd is its segment's). */
-static void view_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
+void fs_view_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	(void)fi;
 	fs_reply_attr(req, in);
@@ -474,7 +484,7 @@ static void view_getattr(fuse_req_t req, struct fs_inode *in, struct fuse_file_i
 
 /* A view's size and times follow its segment: truncating it (as `>` does before an edit) and
  * touching it change nothing. Its mode and owner are the segment's: chmod and chown the segment. */
-static void view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
+void fs_view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, int valid,
 			 struct fuse_file_info *fi)
 {
 	(void)attr;
@@ -485,20 +495,3 @@ static void view_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr,
 		fs_reply_attr(req, in);
 }
 
-/* Where each operation on a view goes; the others (lookup, locks, ...) are as for any inode. */
-const struct fs_kind fs_view_kind = {
-	.object = false,
-	.stat = view_stat,
-	.getattr = view_getattr,
-	.setattr = view_setattr,
-	.getxattr = fs_view_getxattr,
-	.listxattr = fs_view_listxattr,
-	.open = view_open,
-	.read = view_read,
-	.write = view_write,
-	.flush = view_flush,
-	.fsync = view_fsync,
-	.release = view_release,
-	.fallocate = view_fallocate,
-	.lseek = view_lseek,
-};

@@ -26,7 +26,7 @@
  *     its WRITE waits for the daemon: so attributes only, never cached pages. A held fd still sees
  *     another program's write(2) at its next read: the attributes come back with a new mtime, and
  *     the kernel drops the pages itself (AUTO_INVAL_DATA, in the reader's own call). */
-#include "fs_internal.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -6,12 +6,16 @@
  * sends a SETXATTR or REMOVEXATTR of one only when the caller may change it (the file's owner, or
  * CAP_FOWNER). The daemon makes that change with the caller's credentials (creds.c), so that tmpfs
  * updates the mode as for that caller (clearing set-group-ID where the caller may not keep it). */
-#include "fs_internal.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
+
+#include "creds.h"
+#include "inode.h"
+#include "view_ops.h"
 
 static bool user_name(const char *name)
 {
@@ -57,12 +61,12 @@ static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 	int fd = reach(fs, in, proc);
 	if (fd < 0)
 		return fd;
-	bool as_caller = false;
-	int err = acl_name(name) ? fs_creds_enter(fs, req, &as_caller) : 0;
+	bool entered = false;
+	int err = acl_name(name) ? fs_creds_enter(fs, req, &entered) : 0;
 	if (!err) {
 		int res = remove ? removexattr(proc, name) : setxattr(proc, name, value, size, flags);
 		err = res < 0 ? -errno : 0;
-		fs_creds_leave(fs, as_caller);
+		fs_creds_leave(fs, entered);
 	}
 	fs_inode_put_fd(in, fd);
 	return err;

@@ -1,0 +1,33 @@
+/* knobs.c - the test knobs: SHMFS_FORCE_X=1 in the daemon's environment makes it take a path it
+ * would not take on this machine (no passthrough, no splice, objects by name...), so that the
+ * tests reach it. Read once, here; every other file asks fs_knobs. */
+#include "knobs.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool fs_forced(const char *knob)
+{
+	const char *value = getenv(knob);
+	return value && strcmp(value, "1") == 0;
+}
+
+static struct fs_knobs knobs;
+static pthread_once_t knobs_once = PTHREAD_ONCE_INIT;
+
+static void knobs_read(void)
+{
+	knobs.no_passthrough = fs_forced("SHMFS_FORCE_NO_PASSTHROUGH");
+	knobs.kernel_no_passthrough = fs_forced("SHMFS_FORCE_KERNEL_NO_PASSTHROUGH");
+	knobs.no_direct_io = fs_forced("SHMFS_FORCE_NO_DIRECT_IO");
+	knobs.no_splice = fs_forced("SHMFS_FORCE_NO_SPLICE");
+	knobs.no_killpriv_v2 = fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2");
+	knobs.no_handles = fs_forced("SHMFS_FORCE_NO_HANDLES");
+}
+
+const struct fs_knobs *fs_knobs(void)
+{
+	pthread_once(&knobs_once, knobs_read);
+	return &knobs;
+}
