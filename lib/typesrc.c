@@ -4,6 +4,7 @@
 #include "seg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -161,17 +162,18 @@ static void refresh(struct typesrc *ts)
 	load(ts);
 }
 
-char *typesrc_xattr(int fd)
+/* The xattr's value at PATH (through a symlink there only with FOLLOW), g_malloc'ed, or NULL. */
+static char *xattr_of(const char *path, bool follow)
 {
-	char proc[SEG_FD_PATH_MAX], buf[4096];
-	seg_fd_path(fd, proc);
-	ssize_t n = getxattr(proc, TYPESRC_XATTR, buf, sizeof(buf));
+	ssize_t (*get)(const char *, const char *, void *, size_t) = follow ? getxattr : lgetxattr;
+	char buf[4096];
+	ssize_t n = get(path, TYPESRC_XATTR, buf, sizeof(buf));
 	if (n < 0 && errno == ERANGE) {
-		ssize_t size = getxattr(proc, TYPESRC_XATTR, NULL, 0);
+		ssize_t size = get(path, TYPESRC_XATTR, NULL, 0);
 		if (size <= 0)
 			return NULL;
 		char *big = g_malloc(size + 1);
-		n = getxattr(proc, TYPESRC_XATTR, big, size);
+		n = get(path, TYPESRC_XATTR, big, size);
 		if (n <= 0) {
 			g_free(big);
 			return NULL;
@@ -180,6 +182,13 @@ char *typesrc_xattr(int fd)
 		return big;
 	}
 	return n > 0 ? g_strndup(buf, n) : NULL;
+}
+
+char *typesrc_xattr(int fd)
+{
+	char proc[SEG_FD_PATH_MAX];
+	seg_fd_path(fd, proc);
+	return xattr_of(proc, true);
 }
 
 /* The types file's declaration for NAME (g_malloc'ed), or NULL. A segment name is any bytes, but
@@ -204,6 +213,16 @@ static char *file_lookup(struct typesrc *ts, const char *name)
 char *typesrc_lookup(struct typesrc *ts, int fd, const char *name)
 {
 	char *decl = typesrc_xattr(fd);
+	return decl ? decl : file_lookup(ts, name);
+}
+
+char *typesrc_lookup_at(struct typesrc *ts, int dirfd, const char *name)
+{
+	char dir[SEG_FD_PATH_MAX] = ".";
+	if (dirfd != AT_FDCWD)
+		seg_fd_path(dirfd, dir);
+	g_autofree char *path = dirfd == AT_FDCWD ? g_strdup(name) : g_strconcat(dir, "/", name, NULL);
+	char *decl = xattr_of(path, false);
 	return decl ? decl : file_lookup(ts, name);
 }
 

@@ -29,6 +29,11 @@ void typesrc_free(struct typesrc *ts);
  * first, then the types file. Returns a g_malloc'ed string, or NULL when it has no type. */
 char *typesrc_lookup(struct typesrc *ts, int fd, const char *name);
 
+/* The same for the segment NAME in directory DIRFD (AT_FDCWD: the working directory, the quickest),
+ * without opening it: one lgetxattr of the name (a symlink is not followed), then the types file.
+ * For listings of many segments. */
+char *typesrc_lookup_at(struct typesrc *ts, int dirfd, const char *name);
+
 /* True when the segment NAME in directory DIRFD has a type: the quick test for listings (one
  * lgetxattr of the name, which never follows a symlink, then the types file). */
 bool typesrc_has_type(struct typesrc *ts, int dirfd, const char *name);
