@@ -29,6 +29,7 @@ struct row {
 	unsigned nattch;     /* POSIX: processes seen mapping it; SysV: the kernel's count */
 	pid_t cpid, lpid;    /* SysV */
 	GPtrArray *uses;     /* const struct users_use *, by pid */
+	char *type;          /* POSIX: its record type (xattr, else the types file), when asked for */
 	bool creator_gone;   /* SysV: sysvshm_creator_gone */
 	const char *status;
 	bool unused;         /* no users (seen): what --unused selects */
@@ -47,6 +48,7 @@ struct ctl {
 	const char *sort;           /* column name, or NULL */
 	bool pidns_is_all;          /* --pidns-is-all */
 	bool details;               /* NAME... given, neither --json nor --raw */
+	bool need_type;             /* the TYPE of each segment is shown */
 };
 
 /* What was found: the rows and the scan they were judged by. */
@@ -63,8 +65,6 @@ struct rows {
  * unreadable directory, a --pid or NAME that matches nothing). */
 int rows_collect(const struct ctl *ctl, struct rows *out);
 void rows_free(struct rows *r);
-/* ROW's record type declaration (its xattr, else the types file), or NULL; g_free it. */
-char *rows_type(const struct rows *rs, const struct row *row);
 
 /* The column names lsshm knows, for --help: calls FN for each (name, help). */
 void table_columns_help(void (*fn)(const char *name, const char *help));
@@ -72,6 +72,8 @@ void table_columns_help(void (*fn)(const char *name, const char *help));
  * Returns 0, or -1 after saying which name is unknown. */
 int table_set_columns(const char *list);
 void table_set_all_columns(void);
+/* True when the columns to print (or the details) show TYPE. */
+bool table_shows_type(const struct ctl *ctl);
 /* Checks that COL is a column name. 0, or -1 after saying so. */
 int table_check_sort(const char *col);
 /* Prints ROWS as CTL says: a libsmartcols table, or with CTL->details one block per segment with

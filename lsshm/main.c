@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		ctl.names = argv + optind;
 	ctl.details = ctl.names && !ctl.json && !ctl.raw;
+	ctl.need_type = table_shows_type(&ctl);
 
 	struct rows rows;
 	int status = rows_collect(&ctl, &rows);

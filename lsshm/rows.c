@@ -3,6 +3,7 @@
 #include "lsshm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,32 +24,27 @@ static void types_log(const char *msg)
 	fprintf(stderr, "lsshm: %s\n", msg);
 }
 
-char *rows_type(const struct rows *rs, const struct row *row)
-{
-	if (row->kind != KIND_POSIX)
-		return NULL;
-	int fd = seg_handle(rs->dirfd, row->name);
-	if (fd < 0)
-		return NULL;
-	char *decl = typesrc_lookup(rs->types, fd, row->name);
-	close(fd);
-	return decl;
-}
-
 static void row_free(gpointer p)
 {
 	struct row *r = p;
 	if (!r)
 		return; /* moved to the rows shown */
 	g_free(r->name);
+	g_free(r->type);
 	if (r->uses)
 		g_ptr_array_free(r->uses, TRUE);
 	g_free(r);
 }
 
+struct listing {
+	const struct ctl *ctl;
+	struct typesrc *types;
+	GPtrArray *rows;
+};
+
 static int add_posix(const char *name, const struct stat *st, void *ctx)
 {
-	GPtrArray *rows = ctx;
+	struct listing *l = ctx;
 	if (!S_ISREG(st->st_mode))
 		return 0; /* directories, links, fifos: not segments */
 	struct row *r = g_new0(struct row, 1);
@@ -62,7 +58,11 @@ static int add_posix(const char *name, const struct stat *st, void *ctx)
 	r->gid = st->st_gid;
 	r->mode = st->st_mode & 07777;
 	r->mtime = st->st_mtime;
-	g_ptr_array_add(rows, r);
+	/* by name from the working directory, which rows_collect made the directory itself: a third
+	 * of the cost of a path through /proc/self/fd */
+	if (l->ctl->need_type)
+		r->type = typesrc_lookup_at(l->types, AT_FDCWD, name);
+	g_ptr_array_add(l->rows, r);
 	return 0;
 }
 
@@ -172,6 +172,20 @@ static int check_pid(const struct rows *rs, pid_t pid)
 	return r ? 1 : 0;
 }
 
+struct scan_job {
+	int dirfd;
+	const struct users_opts *opts;
+	struct users_scan *scan;
+	int err;
+};
+
+static gpointer scan_thread(gpointer p)
+{
+	struct scan_job *j = p;
+	j->err = users_scan(j->dirfd, j->opts, &j->scan);
+	return NULL;
+}
+
 /* Says that the users shown are not all there are, and why. */
 static void say_unseen(const struct ctl *ctl, const struct users_scan *scan)
 {
@@ -213,6 +227,10 @@ int rows_collect(const struct ctl *ctl, struct rows *rs)
 		fprintf(stderr, "lsshm: cannot open %s: %s\n", ctl->dir, g_strerror(-rs->dirfd));
 		return 1;
 	}
+	if (fchdir(rs->dirfd) < 0) {
+		fprintf(stderr, "lsshm: cannot enter %s: %s\n", ctl->dir, g_strerror(errno));
+		return 1;
+	}
 	struct statfs sfs;
 	if (ctl->posix && fstatfs(rs->dirfd, &sfs) == 0 && sfs.f_type != TMPFS_MAGIC)
 		fprintf(stderr, "lsshm: warning: %s is not on tmpfs: its files are not shared memory\n",
@@ -223,13 +241,13 @@ int rows_collect(const struct ctl *ctl, struct rows *rs)
 	struct users_opts opts = { .alias_devs = (const dev_t *)(void *)aliases->data,
 				   .n_alias_devs = aliases->len, .sysv = ctl->sysv,
 				   .pidns_is_all = ctl->pidns_is_all };
+	/* the /proc scan in a thread of its own while the directory is listed (both take about as
+	 * long, mostly in system calls) */
+	struct scan_job job = { rs->dirfd, &opts, NULL, 0 };
+	GThread *scanner = g_thread_new("scan", scan_thread, &job);
 	GPtrArray *all = g_ptr_array_new_with_free_func(row_free);
-	int r = ctl->posix ? seg_list(rs->dirfd, add_posix, all) : 0;
-	if (r < 0) {
-		fprintf(stderr, "lsshm: cannot list %s: %s\n", ctl->dir, g_strerror(-r));
-		g_ptr_array_free(all, TRUE);
-		return 1;
-	}
+	struct listing listing = { ctl, rs->types, all };
+	int r = ctl->posix ? seg_list(rs->dirfd, add_posix, &listing) : 0;
 	g_autoptr(GArray) sysv = g_array_new(FALSE, FALSE, sizeof(struct sysvshm));
 	if (ctl->sysv) {
 		r = sysvshm_list(NULL, sysv);
@@ -240,10 +258,15 @@ int rows_collect(const struct ctl *ctl, struct rows *rs)
 		for (guint i = 0; i < sysv->len; i++)
 			add_sysv(all, &g_array_index(sysv, struct sysvshm, i));
 	}
-	/* after the listing, so that a segment listed has had its chance to be seen in use */
-	r = users_scan(rs->dirfd, &opts, &rs->scan);
+	g_thread_join(scanner);
+	rs->scan = job.scan;
 	if (r < 0) {
-		fprintf(stderr, "lsshm: cannot scan /proc: %s\n", g_strerror(-r));
+		fprintf(stderr, "lsshm: cannot list %s: %s\n", ctl->dir, g_strerror(-r));
+		g_ptr_array_free(all, TRUE);
+		return 1;
+	}
+	if (job.err < 0) {
+		fprintf(stderr, "lsshm: cannot scan /proc: %s\n", g_strerror(-job.err));
 		g_ptr_array_free(all, TRUE);
 		return 1;
 	}

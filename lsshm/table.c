@@ -106,6 +106,16 @@ void table_set_all_columns(void)
 		shown[nshown] = (enum col)nshown;
 }
 
+bool table_shows_type(const struct ctl *ctl)
+{
+	if (!nshown)
+		set_defaults();
+	for (size_t i = 0; i < nshown; i++)
+		if (shown[i] == COL_TYPE)
+			return true;
+	return ctl->details || (ctl->sort && g_ascii_strcasecmp(ctl->sort, "TYPE") == 0);
+}
+
 int table_check_sort(const char *col)
 {
 	if (col_by_name(col, strlen(col)) >= 0)
@@ -176,7 +186,7 @@ static char *time_text(time_t t)
 }
 
 /* The text of column C for ROW, NULL for an empty cell (g_free it). */
-static char *cell_text(const struct ctl *ctl, const struct rows *rs, const struct row *r, enum col c)
+static char *cell_text(const struct ctl *ctl, const struct row *r, enum col c)
 {
 	bool sysv = r->kind == KIND_SYSV;
 	switch (c) {
@@ -203,7 +213,7 @@ static char *cell_text(const struct ctl *ctl, const struct rows *rs, const struc
 	case COL_STATUS:
 		return g_strdup(r->status);
 	case COL_TYPE:
-		return rows_type(rs, r);
+		return g_strdup(r->type);
 	case COL_USERS:
 		return users_format(r->uses);
 	case COL_CPID:
@@ -293,7 +303,7 @@ static int print_rows(const struct ctl *ctl, const struct rows *rs)
 			goto nomem;
 		for (size_t i = 0; i < ncols; i++) {
 			enum col c = i < nshown ? shown[i] : (enum col)sort;
-			char *text = cell_text(ctl, rs, r, c);
+			char *text = cell_text(ctl, r, c);
 			if (text && scols_line_refer_data(ln, i, text) != 0) {
 				g_free(text); /* libsmartcols frees with free(), which g_malloc pairs with */
 				goto nomem;
@@ -364,7 +374,7 @@ static int print_details(const struct ctl *ctl, const struct rows *rs)
 		for (int c = 0; c < NCOLS; c++) {
 			if (c == COL_USERS)
 				continue;
-			g_autofree char *text = cell_text(ctl, rs, r, (enum col)c);
+			g_autofree char *text = cell_text(ctl, r, (enum col)c);
 			g_autofree char *head = g_strconcat(cols[c].pretty, ":", NULL);
 			if (text && *text)
 				printf("%-12s %s\n", head, text);
