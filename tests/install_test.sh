@@ -1,6 +1,7 @@
 #!/bin/sh
-# install_test.sh - `meson install` into a scratch DESTDIR, then checks what landed there and builds
-# and runs a program against the installed header, library and shmfs.pc only, as a library user would.
+# install_test.sh - `meson install` into a scratch DESTDIR, then checks what landed there (lsshm and
+# its manual too) and builds and runs a program against the installed header, library and shmfs.pc
+# only, as a library user would.
 # Usage: install_test.sh BUILD_DIR VERSION SANITIZE (SANITIZE: b_sanitize, "none" or e.g. "address")
 set -eu
 build=$1 version=$2 sanitize=$3
@@ -34,6 +35,20 @@ for want in '^\.SH COHERENCE' '^\.SH CAVEATS' '^\.BR shm_overview (7),' '^\.BR t
 	grep -q "$want" "$man" || fail "shmfs.8 has no line matching $want"
 done
 ! grep -qi 'readme' "$man" || fail "shmfs.8 sends the reader to the README, which is not installed"
+# lsshm beside it, with its manual page
+lsshm=$(find "$root" -path '*/bin/lsshm' -type f)
+[ -x "$lsshm" ] || fail "no bin/lsshm installed"
+"$lsshm" --version | grep -q "^lsshm from shmfs $version " || fail "installed lsshm --version: $("$lsshm" --version)"
+man1=$(find "$root" -path '*/man1/lsshm.1')
+[ -f "$man1" ] || fail "no man1/lsshm.1 installed"
+if command -v man >/dev/null; then
+	warnings=$(MANWIDTH=80 man --warnings -l "$man1" 2>&1 >/dev/null)
+	[ -z "$warnings" ] || fail "man --warnings -l lsshm.1: $warnings"
+fi
+for want in '^\.SH "WHO COUNTS AS A USER"' '^\.SH STATUS' '^\.BR shmfs (8),' '^\.BR lsipc (1),'; do
+	grep -q "$want" "$man1" || fail "lsshm.1 has no line matching $want"
+done
+! grep -qi 'readme' "$man1" || fail "lsshm.1 sends the reader to the README, which is not installed"
 [ -n "$(find "$root" -path '*/etc/shmfs/types.conf.example')" ] || fail "no etc/shmfs/types.conf.example"
 unit=$(find "$root" -path '*/systemd/system/mnt-shm.mount')
 [ -f "$unit" ] || fail "no systemd/system/mnt-shm.mount"
@@ -87,4 +102,7 @@ ${CC:-cc} $san -Wall -Wextra -Werror -o "$scratch/prog" "$scratch/prog.c" $(pkg-
 libdir=$(pkg-config --variable=libdir shmfs)
 case $libdir in "$root"/*) ;; *) libdir=$root$libdir ;; esac # pkgconf adds the sysroot, pkg-config not
 LD_LIBRARY_PATH=$libdir "$scratch/prog" "$shm"
-echo "PASS: meson install puts shmfs, mount.shmfs, mount.fuse.shmfs, shmfs.8, types.conf.example, mnt-shm.mount, the library and shmfs.pc in place"
+# the installed lsshm lists what prog made, with its type
+got=$("$lsshm" --dir "$shm" --posix -r -n -o NAME,SIZE,TYPE -b 2>/dev/null)
+[ "$got" = 'my_shm 24000 int64\x20Col1;\x20int64\x20Col2;\x20int64\x20Col3' ] || fail "installed lsshm --dir: '$got'"
+echo "PASS: meson install puts shmfs, mount.shmfs, mount.fuse.shmfs, shmfs.8, lsshm, lsshm.1, types.conf.example, mnt-shm.mount, the library and shmfs.pc in place"
