@@ -576,8 +576,11 @@ int users_scan(int dirfd, const struct users_opts *opts, struct users_scan **out
 		}
 	closedir(d);
 	g_array_sort(pids, cmp_pid);
+	/* not this process: what it holds it holds while it asks (an fd inherited from its shell) */
+	pid_t self = getpid();
 	for (guint i = 0; i < pids->len; i++)
-		scan_proc(s, procfd, g_array_index(pids, pid_t, i));
+		if (g_array_index(pids, pid_t, i) != self)
+			scan_proc(s, procfd, g_array_index(pids, pid_t, i));
 	g_array_free(pids, TRUE);
 	close(procfd);
 	g_string_free(s->buf, TRUE);

@@ -68,8 +68,8 @@ struct users_scan;
  * alias, is stat'ed for its device and inode). A process is a shmfs daemon, and is left out of
  * every result, when its name is "shmfs", it holds /dev/fuse open and it holds a directory of that
  * file system open (a daemon keeps its backing directory open); users_daemons lists them.
- * Processes that end during the scan are skipped; those whose maps or fds this process may not
- * read are counted (users_unseen). The scan is a snapshot: nothing is cached across scans.
+ * The calling process itself is not scanned. Processes that end during the scan are skipped; those
+ * whose maps or fds this process may not read are counted (users_unseen). The scan is a snapshot: nothing is cached across scans.
  * Returns 0 and *OUT (users_scan_free it), or -errno (fstat of DIRFD, /proc unreadable, ENOMEM). */
 int users_scan(int dirfd, const struct users_opts *opts, struct users_scan **out);
 void users_scan_free(struct users_scan *s);
