@@ -593,18 +593,12 @@ void users_scan_free(struct users_scan *s)
 {
 	if (!s)
 		return;
-	if (s->table)
-		g_hash_table_destroy(s->table);
-	if (s->daemons)
-		g_ptr_array_free(s->daemons, TRUE);
-	if (s->procs)
-		g_ptr_array_free(s->procs, TRUE);
-	if (s->mounts)
-		g_ptr_array_free(s->mounts, TRUE);
-	if (s->devs)
-		g_array_free(s->devs, TRUE);
-	if (s->fd_uses)
-		g_array_free(s->fd_uses, TRUE);
+	g_clear_pointer(&s->table, g_hash_table_destroy);
+	g_clear_pointer(&s->daemons, g_ptr_array_unref); /* the arrays free their elements */
+	g_clear_pointer(&s->procs, g_ptr_array_unref);
+	g_clear_pointer(&s->mounts, g_ptr_array_unref);
+	g_clear_pointer(&s->devs, g_array_unref);
+	g_clear_pointer(&s->fd_uses, g_array_unref);
 	if (s->buf)
 		g_string_free(s->buf, TRUE);
 	g_free(s);

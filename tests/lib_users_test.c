@@ -108,13 +108,31 @@ static void open_to_others(void)
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 }
 
-/* --- what the children do --- */
+/* False, after a loud SKIP line, when TEST cannot run here (COND false: WHY); in CI it fails. */
+static bool can_run(bool cond, const char *test, const char *why)
+{
+	if (cond)
+		return true;
+	ck_assert_msg(g_strcmp0(getenv("CI"), "true") != 0, "%s cannot run in CI: %s", test, why);
+	fprintf(stderr, "SKIP %s: %s\n", test, why);
+	return false;
+}
 
 struct mapping {
 	const char *path;
 	size_t len;
 	int flags; /* MAP_SHARED or MAP_PRIVATE */
 };
+
+/* A page "seg" everyone may map, in a directory everyone may enter, and *M to map it shared. */
+static struct stat seg_for_all(struct mapping *m)
+{
+	open_to_others();
+	*m = (struct mapping){ seg_path("seg"), 4096, MAP_SHARED };
+	return make_seg("seg", 4096, 0666);
+}
+
+/* --- what the children do --- */
 
 static int do_map(const void *arg)
 {
@@ -297,11 +315,8 @@ END_TEST
  * counts as a user. */
 START_TEST(test_daemon_left_out)
 {
-	if (access("/dev/fuse", R_OK | W_OK) != 0) {
-		ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true") != 0, "no /dev/fuse in CI");
-		fprintf(stderr, "SKIP test_daemon_left_out: /dev/fuse cannot be opened\n");
+	if (!can_run(access("/dev/fuse", R_OK | W_OK) == 0, __func__, "/dev/fuse cannot be opened"))
 		return;
-	}
 	struct stat st = make_seg("seg", 4096, 0644);
 	const char *p = seg_path("seg");
 	struct kid d = kid_start("shmfs", -1, do_daemonish, p);
@@ -328,14 +343,10 @@ END_TEST
 /* What a uid may learn: its own processes, not root's; root and CAP_SYS_PTRACE all. */
 START_TEST(test_viewer)
 {
-	if (geteuid() != 0) {
-		ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true") != 0, "not root in CI");
-		fprintf(stderr, "SKIP test_viewer: needs root (a child as uid %d)\n", NOBODY);
+	if (!can_run(geteuid() == 0, __func__, "needs root (a child as uid nobody)"))
 		return;
-	}
-	open_to_others();
-	struct stat st = make_seg("seg", 4096, 0666);
-	struct mapping m = { seg_path("seg"), 4096, MAP_SHARED };
+	struct mapping m;
+	struct stat st = seg_for_all(&m);
 	struct kid mine = kid_start("nobodys", NOBODY, do_map, &m);
 	struct kid roots = kid_start("roots", -1, do_map, &m);
 	struct users_scan *s = scan(false);
@@ -364,14 +375,10 @@ END_TEST
 /* The scan made by a process that may not read all of /proc counts what it missed. */
 START_TEST(test_unseen_as_nobody)
 {
-	if (geteuid() != 0) {
-		ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true") != 0, "not root in CI");
-		fprintf(stderr, "SKIP test_unseen_as_nobody: needs root\n");
+	if (!can_run(geteuid() == 0, __func__, "needs root (a scan as uid nobody)"))
 		return;
-	}
-	open_to_others();
-	struct stat st = make_seg("seg", 4096, 0666);
-	struct mapping m = { seg_path("seg"), 4096, MAP_SHARED };
+	struct mapping m;
+	struct stat st = seg_for_all(&m);
 	struct kid roots = kid_start("roots", -1, do_map, &m);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -460,11 +467,8 @@ END_TEST
 /* In a pid namespace of its own a scan is complete only when the caller says that is all. */
 START_TEST(test_pidns)
 {
-	if (geteuid() != 0) {
-		ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true") != 0, "not root in CI");
-		fprintf(stderr, "SKIP test_pidns: needs root\n");
+	if (!can_run(geteuid() == 0, __func__, "needs root (a pid namespace)"))
 		return;
-	}
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
