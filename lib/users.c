@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -189,24 +190,29 @@ static bool proc_hides(const GPtrArray *mounts)
 
 /* --- viewers --- */
 
-struct users_viewer users_viewer_self(void)
+struct users_viewer users_viewer_of(pid_t pid, uid_t uid, gid_t gid)
 {
-	struct users_viewer v = { .uid = geteuid(), .gid = getegid(), .all = false };
+	struct users_viewer v = { .uid = uid, .gid = gid, .all = false };
 	g_autoptr(GString) buf = g_string_sized_new(4096);
-	if (slurp(AT_FDCWD, "/proc/self/status", buf) == 0) {
-		const char *p = strstr(buf->str, "\nCapEff:\t");
-		if (p) {
-			p += strlen("\nCapEff:\t");
-			v.all = (hex(&p) >> CAP_SYS_PTRACE_BIT) & 1;
-		}
-		/* the fs creds are what /proc checks */
-		unsigned id[4];
-		if ((p = strstr(buf->str, "\nUid:\t")) && sscanf(p + 6, "%u %u %u %u", &id[0], &id[1], &id[2], &id[3]) == 4)
-			v.uid = id[3];
-		if ((p = strstr(buf->str, "\nGid:\t")) && sscanf(p + 6, "%u %u %u %u", &id[0], &id[1], &id[2], &id[3]) == 4)
-			v.gid = id[3];
+	char path[32];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	unsigned id[4];
+	const char *p;
+	/* its capability counts only while it still has the fs creds it was asked for (the pid of a
+	 * caller that has gone may be another process's by now) */
+	if (slurp(AT_FDCWD, path, buf) == 0 && (p = strstr(buf->str, "\nUid:\t")) &&
+	    sscanf(p + 6, "%u %u %u %u", &id[0], &id[1], &id[2], &id[3]) == 4 && id[3] == uid &&
+	    (p = strstr(buf->str, "\nCapEff:\t"))) {
+		p += strlen("\nCapEff:\t");
+		v.all = (hex(&p) >> CAP_SYS_PTRACE_BIT) & 1;
 	}
 	return v;
+}
+
+struct users_viewer users_viewer_self(void)
+{
+	/* the fs creds are what /proc checks */
+	return users_viewer_of(getpid(), setfsuid(-1), setfsgid(-1));
 }
 
 bool users_visible(const struct users_proc *p, const struct users_viewer *v)

@@ -19,6 +19,10 @@ struct users_viewer {
 	bool all;
 };
 
+/* The viewer a caller is, for a server that answers for it (a FUSE request's uid, gid and pid):
+ * UID and GID as given, ALL when process PID still runs with fsuid UID and has CAP_SYS_PTRACE
+ * (/proc/PID/status). */
+struct users_viewer users_viewer_of(pid_t pid, uid_t uid, gid_t gid);
 /* The viewer this process is: its fsuid and fsgid, ALL when it has CAP_SYS_PTRACE. */
 struct users_viewer users_viewer_self(void);
 
