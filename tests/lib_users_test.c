@@ -362,6 +362,13 @@ START_TEST(test_viewer)
 	g_ptr_array_set_size(uses, 0);
 	ck_assert_uint_eq(users_of(s, st.st_dev, st.st_ino, &root_noptrace, uses).nattch, 1);
 	ck_assert_int_eq(((const struct users_use *)uses->pdata[0])->proc->pid, roots.pid);
+	/* a server's view of its callers: root's CAP_SYS_PTRACE, nobody's none, and no capability
+	 * lent to a uid the process does not run as */
+	ck_assert(users_viewer_of(getpid(), 0, 0).all);
+	struct users_viewer of_mine = users_viewer_of(mine.pid, NOBODY, NOBODY);
+	ck_assert(!of_mine.all && of_mine.uid == NOBODY && of_mine.gid == NOBODY);
+	ck_assert(!users_viewer_of(getpid(), NOBODY, NOBODY).all);
+	ck_assert_uint_eq(users_of(s, st.st_dev, st.st_ino, &of_mine, NULL).nattch, 1);
 	/* nobody may not see everything: for it, no users would not mean unused */
 	ck_assert(!users_complete(s, &nobody));
 	ck_assert(users_uid_running(s, NOBODY));
@@ -478,7 +485,7 @@ START_TEST(test_pidns)
 		if (init < 0)
 			_exit(2);
 		if (init == 0) {
-			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+			if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 || /* names ignored */
 			    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 				_exit(3);
 			struct users_scan *s = NULL;
