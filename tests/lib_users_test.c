@@ -124,12 +124,16 @@ struct mapping {
 	int flags; /* MAP_SHARED or MAP_PRIVATE */
 };
 
-/* A page "seg" everyone may map, in a directory everyone may enter, and *M to map it shared. */
-static struct stat seg_for_all(struct mapping *m)
+/* For TEST, which needs root to act as another uid: a page "seg" everyone may map, in a directory
+ * everyone may enter, its stat in *ST and *M to map it shared. False when not root (see can_run). */
+static bool seg_for_all(const char *test, struct mapping *m, struct stat *st)
 {
+	if (!can_run(geteuid() == 0, test, "needs root (a process as uid nobody)"))
+		return false;
 	open_to_others();
 	*m = (struct mapping){ seg_path("seg"), 4096, MAP_SHARED };
-	return make_seg("seg", 4096, 0666);
+	*st = make_seg("seg", 4096, 0666);
+	return true;
 }
 
 /* --- what the children do --- */
@@ -343,10 +347,10 @@ END_TEST
 /* What a uid may learn: its own processes, not root's; root and CAP_SYS_PTRACE all. */
 START_TEST(test_viewer)
 {
-	if (!can_run(geteuid() == 0, __func__, "needs root (a child as uid nobody)"))
-		return;
 	struct mapping m;
-	struct stat st = seg_for_all(&m);
+	struct stat st;
+	if (!seg_for_all(__func__, &m, &st))
+		return;
 	struct kid mine = kid_start("nobodys", NOBODY, do_map, &m);
 	struct kid roots = kid_start("roots", -1, do_map, &m);
 	struct users_scan *s = scan(false);
@@ -382,10 +386,10 @@ END_TEST
 /* The scan made by a process that may not read all of /proc counts what it missed. */
 START_TEST(test_unseen_as_nobody)
 {
-	if (!can_run(geteuid() == 0, __func__, "needs root (a scan as uid nobody)"))
-		return;
 	struct mapping m;
-	struct stat st = seg_for_all(&m);
+	struct stat st;
+	if (!seg_for_all(__func__, &m, &st))
+		return;
 	struct kid roots = kid_start("roots", -1, do_map, &m);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
