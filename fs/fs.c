@@ -18,6 +18,7 @@
 #include "ops.h"
 #include "plan.h"
 #include "share.h"
+#include "usage.h"
 #include "view_ops.h"
 #include "watch.h"
 
@@ -164,6 +165,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	pthread_mutex_init(&fs->backing_lock, NULL);
 	fs_watch_init(fs);
 	fs_shares_init(fs);
+	fs_usage_init(fs);
 	fs_view_errors_init(fs);
 	fs_locks_init(fs);
 
@@ -215,6 +217,7 @@ void fs_free(struct fs *fs)
 	if (!fs)
 		return;
 	free_open_handles(fs);
+	fs_usage_free(fs);
 	fs_locks_free(fs);
 	fs_watch_free(fs);
 	fs_inodes_free(fs);

@@ -21,7 +21,8 @@
  *   2. the lock table's (lock_ops.c), and fs.backing_lock (passthrough.c's backing ids): neither
  *      is held with the other;
  *   3. fs.lock: the inode table, names, watches, expected events, the views' refusals;
- *   4. fs.handles_lock (share.c): the users' shares and the open files; a leaf.
+ *   4. fs.handles_lock (share.c): the users' shares and the open files; a leaf; and usage.c's
+ *      lock (its scans of /proc, which run without it), a leaf too.
  * The watcher thread takes fs.lock alone and sends its notifications without it. */
 #ifndef SHMFS_FS_STATE_H
 #define SHMFS_FS_STATE_H
@@ -171,6 +172,9 @@ struct fs {
 	GHashTable *watches; /* watch descriptor -> struct fs_inode * (a directory), under lock */
 	GHashTable *names;   /* struct fs_inode *, by the name it was last looked up by, under lock */
 	GHashTable *expected; /* name events the daemon makes itself -> until when, under lock */
+
+	dev_t mount_dev;     /* the mount's device (fs_attach_session), or 0 */
+	struct fs_usage *usage; /* the scans of /proc behind user.shmfs.nattch and .users (usage.c) */
 
 	/* The last refusal of a view edit, by view and user (view_ops.c), under lock. */
 	GHashTable *view_errors; /* "dev:ino:uid" -> message */

@@ -39,6 +39,7 @@ int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 	static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev,
 						  .splice_send = fs_splice_send };
 	fs_readahead_find(fs, dev);
+	fs->mount_dev = dev;
 	fs->se = se;
 	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
 }

@@ -1,6 +1,7 @@
 /* xattr_ops.c - extended attributes: user.* and the POSIX ACLs (system.posix_acl_access and
  * system.posix_acl_default). Other namespaces (trusted, security, other system ones) carry
- * privileges that a root daemon must not lend to its callers, so they are not supported.
+ * privileges that a root daemon must not lend to its callers, so they are not supported. A
+ * segment also has the read-only user.shmfs.nattch, .users and .rss, made at each read (usage.c).
  *
  * ACLs: the kernel checks them itself (FUSE_CAP_POSIX_ACL, fs.c), from what GETXATTR answers, and
  * sends a SETXATTR or REMOVEXATTR of one only when the caller may change it (the file's owner, or
@@ -15,6 +16,7 @@
 
 #include "creds.h"
 #include "inode.h"
+#include "usage.h"
 #include "view_ops.h"
 
 static bool user_name(const char *name)
@@ -55,6 +57,8 @@ static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 {
 	struct fs *fs = fs_of(req);
 	struct fs_inode *in = fs_inode(req, ino);
+	if (fs_usage_name(name))
+		return -EPERM; /* made at each read, never stored (usage.c) */
 	if (!passed_name(name))
 		return -EOPNOTSUPP;
 	char proc[SEG_FD_PATH_MAX];
@@ -122,8 +126,24 @@ void fs_view_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, siz
 		fs_object_getxattr(req, in, name, size);
 }
 
+/* user.shmfs.nattch, .users and .rss of a segment: what lsshm says of it, for this caller. */
+static void reply_usage(fuse_req_t req, struct fs_inode *in, const char *name, size_t size)
+{
+	struct stat st;
+	int err = fs_inode_stat(fs_of(req), in, &st);
+	g_autofree char *value = err ? NULL : fs_usage_value(req, name, &st, &err);
+	ssize_t len = value ? (ssize_t)strlen(value) : err;
+	if (len >= 0 && size && (size_t)len > size)
+		len = -ERANGE;
+	reply_value(req, size, value, len);
+}
+
 void fs_object_getxattr(fuse_req_t req, struct fs_inode *in, const char *name, size_t size)
 {
+	if (fs_usage_name(name) && in->kind->object) {
+		reply_usage(req, in, name, size);
+		return;
+	}
 	/* EOPNOTSUPP, not ENODATA, for the other namespaces: ls -l asks for security.selinux of
 	 * every file, and stops asking on a file system that answers "not supported" once, which
 	 * saves a round trip per file. */
@@ -182,7 +202,8 @@ void fs_view_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
 	reply_view_error(req, in, size, true);
 }
 
-/* Lists only the names passed on; the size asked for is that of the filtered list. */
+/* Lists only the names passed on, and a segment's usage names (usage.c) after them; the size asked
+ * for is that of the whole list. */
 void fs_object_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
 {
 	char proc[SEG_FD_PATH_MAX];
@@ -194,6 +215,12 @@ void fs_object_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
 	ssize_t len;
 	g_autofree char *names = passed_names(proc, &len);
 	fs_inode_put_fd(in, fd);
+	if (len >= 0) {
+		size_t extra = fs_usage_names(in->type, NULL, 0);
+		names = g_realloc(names, len + extra);
+		fs_usage_names(in->type, names + len, extra);
+		len += extra;
+	}
 	if (len >= 0 && size && (size_t)len > size)
 		len = -ERANGE;
 	reply_value(req, size, names, len);

@@ -1,6 +1,8 @@
 /* mount_lsshm_test.c - lsshm beside a real shmfs mount, in both data modes: a segment only the daemon
  * has looked up (ls -l, a read of its view, its view held open) is unused, the daemon named as left
- * out; one mapped or held open through the mount is in use by that process. */
+ * out; one mapped or held open through the mount is in use by that process; and the same facts as
+ * the segment's read-only attributes through the mount (user.shmfs.nattch, .users, .rss), for
+ * root and for nobody. */
 #include "mount_harness.h"
 
 #include <errno.h>
@@ -98,8 +100,9 @@ START_TEST(test_looked_up_by_daemon_only_is_unused)
 }
 END_TEST
 
-/* A bench_mapper in the background doing MODE to PATH; its pid, once ready. */
-static pid_t mapper(const char *mode, const char *path)
+/* A bench_mapper in the background doing MODE to PATH, as UID (-1: as this test); its pid, once
+ * ready. */
+static pid_t mapper_as(int uid, const char *mode, const char *path)
 {
 	int p[2];
 	ck_assert_sys(pipe(p));
@@ -108,6 +111,8 @@ static pid_t mapper(const char *mode, const char *path)
 	if (pid == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
+		if (uid >= 0 && become_user(uid, 022) != 0)
+			_exit(126);
 		execl(prog("BENCH_MAPPER"), "bench_mapper", mode, path, (char *)NULL);
 		_exit(127);
 	}
@@ -117,6 +122,11 @@ static pid_t mapper(const char *mode, const char *path)
 	ck_assert_str_eq(ready, "ready\n");
 	close(p[0]);
 	return pid;
+}
+
+static pid_t mapper(const char *mode, const char *path)
+{
+	return mapper_as(-1, mode, path);
 }
 
 static void end(pid_t pid)
@@ -138,6 +148,95 @@ START_TEST(test_used_through_the_mount)
 	g_free(cols);
 	cols = lsshm_col("seg", "NATTCH,USERS,STATUS");
 	ck_assert_str_eq(cols, "0  unused");
+}
+END_TEST
+
+/* The value of the virtual attribute NAME of PATH (g_free it), or NULL with errno. */
+static char *xattr_of(const char *path, const char *name)
+{
+	char buf[4096];
+	ssize_t n = getxattr(path, name, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return g_strdup(buf);
+}
+
+struct nobody_reads {
+	const char *path;
+	const char *want_nattch, *want_users;
+};
+
+/* As nobody: the attributes say only what nobody's /proc would. */
+static int nobody_reads(const void *arg)
+{
+	const struct nobody_reads *r = arg;
+	g_autofree char *nattch = xattr_of(r->path, "user.shmfs.nattch");
+	g_autofree char *users = xattr_of(r->path, "user.shmfs.users");
+	if (!nattch || strcmp(nattch, r->want_nattch) != 0)
+		return fprintf(stderr, "nobody: nattch %s, want %s\n", nattch, r->want_nattch), 1;
+	if (!users || strcmp(users, r->want_users) != 0)
+		return fprintf(stderr, "nobody: users %s, want %s\n", users, r->want_users), 2;
+	if (setxattr(r->path, "user.shmfs.users", "", 0, 0) == 0 || errno != EPERM)
+		return 3;
+	return 0;
+}
+
+/* user.shmfs.nattch, .users and .rss through the mount say what lsshm says, for the caller: root
+ * sees every user, nobody only its own; they are listed, never stored, and cannot be set. */
+START_TEST(test_usage_xattrs)
+{
+	g_autofree char *bp = back_path(M, "used"), *mp = mnt_path(M, "used");
+	int fd = open(bp, O_RDWR | O_CREAT | O_EXCL, 0666);
+	ck_assert_sys(fd);
+	ck_assert_sys(fchmod(fd, 0666));
+	ck_assert_sys(ftruncate(fd, 16 << 20)); /* sparse: 1 MiB written of 16 */
+	g_autofree char *mib = g_malloc(1 << 20);
+	memset(mib, 7, 1 << 20);
+	ck_assert_int_eq(pwrite(fd, mib, 1 << 20, 4 << 20), 1 << 20);
+	close(fd);
+
+	pid_t m = mapper("map", bp), f = mapper("fd", mp), p = mapper("private", mp);
+	pid_t n = mapper_as(NOBODY, "map", mp);
+	g_autofree char *nattch = xattr_of(mp, "user.shmfs.nattch");
+	g_autofree char *users = xattr_of(mp, "user.shmfs.users");
+	g_autofree char *rss = xattr_of(mp, "user.shmfs.rss");
+	g_autofree char *want = g_strdup_printf("%d:bench_mapper,%d:bench_mapper(fd),%d:bench_mapper(private),"
+						"%d:bench_mapper", (int)m, (int)f, (int)p, (int)n);
+	ck_assert_str_eq(nattch, "3");
+	ck_assert_str_eq(users, want);
+	ck_assert_str_eq(rss, "1048576");
+	/* listed (getfattr -d shows them) */
+	char names[4096];
+	ssize_t len = listxattr(mp, names, sizeof names);
+	ck_assert_int_gt(len, 0);
+	int listed = 0;
+	for (ssize_t i = 0; i < len; i += strlen(names + i) + 1)
+		listed += g_str_has_prefix(names + i, "user.shmfs.") && strcmp(names + i, "user.shmfs.type") != 0;
+	ck_assert_int_eq(listed, 3);
+	/* refused, and nothing stored in tmpfs */
+	ck_assert_errno(setxattr(mp, "user.shmfs.nattch", "9", 1, 0), EPERM);
+	ck_assert_errno(removexattr(mp, "user.shmfs.users"), EPERM);
+	ck_assert_errno(getxattr(bp, "user.shmfs.nattch", NULL, 0), ENODATA);
+	ck_assert_errno(getxattr(bp, "user.shmfs.users", NULL, 0), ENODATA);
+	/* nobody sees its own process, not root's */
+	g_autofree char *nobody_users = g_strdup_printf("%d:bench_mapper", (int)n);
+	struct nobody_reads r = { mp, "1", nobody_users };
+	as_nobody(022, nobody_reads, &r);
+
+	end(m);
+	end(f);
+	end(p);
+	end(n);
+	/* at once: no scan older than the request answers it */
+	g_free(nattch);
+	g_free(users);
+	nattch = xattr_of(mp, "user.shmfs.nattch");
+	users = xattr_of(mp, "user.shmfs.users");
+	ck_assert_str_eq(nattch, "0");
+	ck_assert_str_eq(users, "");
+	/* a directory has none */
+	ck_assert_errno(getxattr(M->mountpoint, "user.shmfs.nattch", NULL, 0), ENODATA);
 }
 END_TEST
 
@@ -169,10 +268,12 @@ int main(int argc, char **argv)
 	TCase *pt = mnt_tcase("default", setup_pt);
 	tcase_add_test(pt, test_looked_up_by_daemon_only_is_unused);
 	tcase_add_test(pt, test_used_through_the_mount);
+	tcase_add_test(pt, test_usage_xattrs);
 	suite_add_tcase(s, pt);
 	TCase *served = mnt_tcase("daemon_served", setup_served);
 	tcase_add_test(served, test_looked_up_by_daemon_only_is_unused);
 	tcase_add_test(served, test_used_through_the_mount);
+	tcase_add_test(served, test_usage_xattrs);
 	suite_add_tcase(s, served);
 	return mnt_run_suite(s);
 }
