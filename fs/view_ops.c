@@ -56,6 +56,8 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
+	if (seg && seg_stat(dirfd, name, &st) == 0)
+		return false; /* a real file of that name wins: it is no view */
 	if (!seg || viewfile_segment_at(fs->types, dirfd, seg, &handle, &st, &decl) != 0)
 		return false;
 	close(handle);

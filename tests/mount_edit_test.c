@@ -148,6 +148,26 @@ START_TEST(test_save_by_rename)
 }
 END_TEST
 
+/* A real file X.txt beside typed X wins: a file renamed over it (sed -i of the real file) replaces
+ * that file, and X is not edited. */
+START_TEST(test_rename_over_real_txt)
+{
+	make_table("r", 4);
+	g_autofree char *real = back_path(M, "r.txt"), *mreal = mnt_path(M, "r.txt");
+	g_autofree char *tmp = mnt_path(M, "r.txt.new");
+	ck_assert_int_eq(write_file(real, "notes\n", 6), 0);
+	ck_assert_int_eq(write_file(tmp, "0 Col1=77\n", 10), 0);
+	ck_assert_sys(rename(tmp, mreal));
+	assert_table("r", 4, SIZE_MAX, 0, 0, 0);
+	size_t len;
+	g_autofree char *now = read_file(real, &len);
+	ck_assert_ptr_nonnull(now);
+	ck_assert_str_eq(now, "0 Col1=77\n");
+	struct stat st;
+	ck_assert_errno(stat(tmp, &st), ENOENT);
+}
+END_TEST
+
 /* `cat edited > view`: the whole table written back stores what changed, and only that: a
  * sparse segment stays sparse. */
 START_TEST(test_table_written_back)
@@ -423,6 +443,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sed_i_edits_the_segment);
 	tcase_add_test(tc, test_save_by_rename);
+	tcase_add_test(tc, test_rename_over_real_txt);
 	tcase_add_test(tc, test_table_written_back);
 	tcase_add_test(tc, test_pasted_record_line);
 	tcase_add_test(tc, test_bad_line_changes_nothing);
