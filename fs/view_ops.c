@@ -56,9 +56,10 @@ bool fs_view_named(struct fs *fs, int dirfd, const char *name)
 	g_autofree char *decl = NULL;
 	int handle;
 	struct stat st;
-	if (seg && seg_stat(dirfd, name, &st) == 0)
-		return false; /* a real file of that name wins: it is no view */
-	if (!seg || viewfile_segment_at(fs->types, dirfd, seg, &handle, &st, &decl) != 0)
+	g_autofree char *view = seg ? viewfile_name_at(dirfd, seg) : NULL;
+	if (!view)
+		return false; /* no view name, or a real file of that name, which wins */
+	if (viewfile_segment_at(fs->types, dirfd, seg, &handle, &st, &decl) != 0)
 		return false;
 	close(handle);
 	return true;
@@ -185,7 +186,11 @@ static void error_set(struct fs *fs, dev_t dev, ino_t ino, uid_t uid, const char
 {
 	char *key = error_key(dev, ino, uid);
 	pthread_mutex_lock(&fs->lock);
-	GList *old = g_queue_find_custom(fs->view_error_keys, key, (GCompareFunc)strcmp);
+	/* (the queue is searched only for a key the table has: a stored edit clears one that is
+	 * mostly not there, and the queue may hold VIEW_ERRORS_MAX keys) */
+	GList *old = g_hash_table_contains(fs->view_errors, key)
+			     ? g_queue_find_custom(fs->view_error_keys, key, (GCompareFunc)strcmp)
+			     : NULL;
 	if (old) {
 		g_hash_table_remove(fs->view_errors, old->data);
 		g_free(old->data);
