@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,10 +101,38 @@ START_TEST(test_looked_up_by_daemon_only_is_unused)
 }
 END_TEST
 
+/* A copy of bench_mapper that any user can run (the build may sit where another user cannot
+ * reach, such as a clone in mktemp -d), made once. */
+static const char *runnable_mapper(void)
+{
+	static char path[PATH_MAX];
+	if (path[0])
+		return path;
+	g_autofree char *dir = g_dir_make_tmp("lsshm-test-XXXXXX", NULL), *data = NULL;
+	gsize len;
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_sys(chmod(dir, 0755));
+	ck_assert(g_file_get_contents(prog("BENCH_MAPPER"), &data, &len, NULL));
+	snprintf(path, sizeof path, "%s/bench_mapper", dir);
+	ck_assert(g_file_set_contents(path, data, (gssize)len, NULL));
+	ck_assert_sys(chmod(path, 0755));
+	return path;
+}
+
+/* Removes the copy runnable_mapper made, if it made one. */
+static void drop_runnable_mapper(void)
+{
+	const char *path = runnable_mapper();
+	g_autofree char *dir = g_path_get_dirname(path);
+	ck_assert_sys(unlink(path));
+	ck_assert_sys(rmdir(dir));
+}
+
 /* A bench_mapper in the background doing MODE to PATH, as UID (-1: as this test); its pid, once
  * ready. */
 static pid_t mapper_as(int uid, const char *mode, const char *path)
 {
+	const char *exe = uid >= 0 ? runnable_mapper() : prog("BENCH_MAPPER");
 	int p[2];
 	ck_assert_sys(pipe(p));
 	pid_t pid = fork();
@@ -113,7 +142,7 @@ static pid_t mapper_as(int uid, const char *mode, const char *path)
 		close(p[0]);
 		if (uid >= 0 && become_user(uid, 022) != 0)
 			_exit(126);
-		execl(prog("BENCH_MAPPER"), "bench_mapper", mode, path, (char *)NULL);
+		execl(exe, "bench_mapper", mode, path, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -228,6 +257,7 @@ START_TEST(test_usage_xattrs)
 	end(f);
 	end(p);
 	end(n);
+	drop_runnable_mapper();
 	/* at once: no scan older than the request answers it */
 	g_free(nattch);
 	g_free(users);
@@ -265,15 +295,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	Suite *s = suite_create("mount_lsshm");
-	TCase *pt = mnt_tcase("default", setup_pt);
-	tcase_add_test(pt, test_looked_up_by_daemon_only_is_unused);
-	tcase_add_test(pt, test_used_through_the_mount);
-	tcase_add_test(pt, test_usage_xattrs);
-	suite_add_tcase(s, pt);
-	TCase *served = mnt_tcase("daemon_served", setup_served);
-	tcase_add_test(served, test_looked_up_by_daemon_only_is_unused);
-	tcase_add_test(served, test_used_through_the_mount);
-	tcase_add_test(served, test_usage_xattrs);
-	suite_add_tcase(s, served);
+	/* every test in both data modes */
+	TCase *modes[] = { mnt_tcase("default", setup_pt), mnt_tcase("daemon_served", setup_served) };
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+		tcase_add_test(modes[i], test_looked_up_by_daemon_only_is_unused);
+		tcase_add_test(modes[i], test_used_through_the_mount);
+		tcase_add_test(modes[i], test_usage_xattrs);
+		suite_add_tcase(s, modes[i]);
+	}
 	return mnt_run_suite(s);
 }
