@@ -1,9 +1,11 @@
 /* knobs.c - the test knobs: SHMFS_FORCE_X=1 in the daemon's environment makes it take a path it
- * would not take on this machine (no passthrough, no splice, objects by name...), so that the
- * tests reach it. Read once, here; every other file asks fs_knobs. */
+ * would not take on this machine (no passthrough, no splice, objects by name...), and
+ * SHMFS_TEST_X=N sets a limit or a cost, so that the tests reach it. Read once, here; every other file asks fs_knobs. */
 #include "knobs.h"
 
+#include <glib.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,14 @@ static bool fs_forced(const char *knob)
 {
 	const char *value = getenv(knob);
 	return value && strcmp(value, "1") == 0;
+}
+
+/* The number KNOB says, or 0 when it is unset or no number from 1 to MAX. */
+static uint64_t number(const char *knob, uint64_t max)
+{
+	const char *value = getenv(knob);
+	guint64 v;
+	return value && g_ascii_string_to_unsigned(value, 10, 1, max, &v, NULL) ? v : 0;
 }
 
 static struct fs_knobs knobs;
@@ -24,6 +34,8 @@ static void knobs_read(void)
 	knobs.no_splice = fs_forced("SHMFS_FORCE_NO_SPLICE");
 	knobs.no_killpriv_v2 = fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2");
 	knobs.no_handles = fs_forced("SHMFS_FORCE_NO_HANDLES");
+	knobs.edit_memory = number("SHMFS_TEST_EDIT_MEMORY", SIZE_MAX);
+	knobs.usage_scan_ms = (unsigned)number("SHMFS_TEST_USAGE_SCAN_MS", 60000);
 }
 
 const struct fs_knobs *fs_knobs(void)

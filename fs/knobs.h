@@ -14,6 +14,11 @@ struct fs_knobs {
 	bool no_splice;             /* every READ copied from the mapping */
 	bool no_killpriv_v2;        /* the kernel clears set-ID bits, as before 5.11 */
 	bool no_handles;            /* objects reached by name even as root, as in a user's mount */
+	/* Numbers (SHMFS_TEST_X=N), so that the tests reach a limit without its real size: */
+	uint64_t edit_memory;       /* SHMFS_TEST_EDIT_MEMORY: bytes one user's pending view edits may
+				     * hold (share.c); 0: FS_EDIT_MEMORY_PER_USER */
+	unsigned usage_scan_ms;     /* SHMFS_TEST_USAGE_SCAN_MS: a scan of /proc takes at least this
+				     * long (usage.c), as on a host of many processes */
 };
 const struct fs_knobs *fs_knobs(void);
 

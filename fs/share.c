@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "knobs.h"
+
 void fs_shares_init(struct fs *fs)
 {
 	pthread_mutex_init(&fs->handles_lock, NULL);
@@ -73,18 +75,11 @@ void fs_fd_give(struct fs *fs, uid_t uid)
 	pthread_mutex_unlock(&fs->handles_lock);
 }
 
-/* FS_EDIT_MEMORY_PER_USER, or the test knob SHMFS_TEST_EDIT_MEMORY (bytes), so that the tests
- * reach the limit without a segment of hundreds of megabytes. */
+/* FS_EDIT_MEMORY_PER_USER, or what SHMFS_TEST_EDIT_MEMORY says (knobs.c). */
 static size_t edit_memory_per_user(void)
 {
-	static size_t max;
-	if (!max) {
-		guint64 v;
-		const char *knob = getenv("SHMFS_TEST_EDIT_MEMORY");
-		max = knob && g_ascii_string_to_unsigned(knob, 10, 1, SIZE_MAX, &v, NULL) ? (size_t)v
-										 : FS_EDIT_MEMORY_PER_USER;
-	}
-	return max;
+	uint64_t knob = fs_knobs()->edit_memory;
+	return knob ? (size_t)knob : FS_EDIT_MEMORY_PER_USER;
 }
 
 int fs_edit_memory(struct fs *fs, uid_t uid, ssize_t delta)

@@ -14,8 +14,15 @@
  * began after the request arrived (so a process that has exited is never counted: no cache that
  * lies), and many requests at once share one scan. Reading /proc/PID/maps can block on another
  * process's mmap lock for as long as that process wants (a page fault on a hung file system): a
- * request waits for its scan at most USAGE_WAIT_MS, then fails with EAGAIN, and no request thread
- * is ever held longer, however long the scan takes. */
+ * request waits for its scan at most USAGE_WAIT_MS, then fails with EAGAIN, and while a scan has
+ * run longer than that every request fails at once; no request thread is held longer, however
+ * long the scan takes.
+ *
+ * No user can make these reads cost the others much: a scan starts no sooner after the last one
+ * ended than that one took, up to USAGE_PAUSE_MAX_MS (the scanner is busy half the time at most
+ * while scans are short, however many ask, and a request still gets one in time), and one
+ * user may have USAGE_WAITERS_PER_USER requests waiting (EAGAIN beyond), so that a flood of them
+ * holds few of the daemon's request threads. */
 #include "usage.h"
 
 #include <errno.h>
@@ -26,9 +33,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "knobs.h"
 #include "users.h"
 
 #define USAGE_WAIT_MS 2000
+#define USAGE_WAITERS_PER_USER 4
+#define USAGE_PAUSE_MAX_MS 250 /* so that a request waits for two slow scans at most */
 
 static const char *const names[] = { FS_USAGE_NATTCH, FS_USAGE_USERS, FS_USAGE_RSS };
 
@@ -46,7 +56,10 @@ struct fs_usage {
 	pthread_cond_t done;
 	int backing_fd;          /* the backing directory: which file system to scan for */
 	dev_t mount_dev;         /* the mount's own device: uses through it count too */
-	bool running;            /* a scan thread runs */
+	bool running;            /* a scan thread runs, since running_since */
+	gint64 running_since;
+	gint64 next_start;       /* the next scan begins no sooner (the pacing above) */
+	GHashTable *waiters;     /* uid -> requests waiting for a scan */
 	bool closing;            /* the file system is freed: the running scan frees this */
 	struct snapshot *last;
 };
@@ -76,22 +89,33 @@ static void usage_free(struct fs_usage *u)
 	pthread_mutex_unlock(&u->lock);
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->done);
+	g_hash_table_destroy(u->waiters);
 	g_free(u);
 }
 
 static void *scanner(void *arg)
 {
 	struct fs_usage *u = arg;
+	pthread_mutex_lock(&u->lock);
+	gint64 pause = u->next_start - g_get_monotonic_time();
+	pthread_mutex_unlock(&u->lock);
+	if (pause > 0)
+		g_usleep(pause);
 	struct snapshot *s = g_new0(struct snapshot, 1);
 	s->started = g_get_monotonic_time();
 	s->refs = 1;
 	struct users_opts opts = { .alias_devs = &u->mount_dev, .n_alias_devs = u->mount_dev != 0 };
 	s->err = users_scan(u->backing_fd, &opts, &s->scan);
+	gint64 least = fs_knobs()->usage_scan_ms * (gint64)1000 - (g_get_monotonic_time() - s->started);
+	if (least > 0)
+		g_usleep(least);
 
+	gint64 ended = g_get_monotonic_time();
 	pthread_mutex_lock(&u->lock);
 	snapshot_unref_locked(u->last);
 	u->last = s;
 	u->running = false;
+	u->next_start = ended + MIN(ended - s->started, USAGE_PAUSE_MAX_MS * (gint64)1000);
 	pthread_cond_broadcast(&u->done);
 	if (u->closing) {
 		usage_free(u); /* unlocks */
@@ -119,12 +143,30 @@ static int start_scan(struct fs_usage *u)
 	if (err)
 		return -err;
 	u->running = true;
+	u->running_since = g_get_monotonic_time();
 	return 0;
 }
 
-/* A scan that began after ARRIVED (held: give it back with give_back), or NULL with *ERR; uses
- * through the mount of device MOUNT_DEV count too. */
-static struct snapshot *fresh_scan(struct fs_usage *u, dev_t mount_dev, gint64 arrived, int *err)
+/* Under u->lock: UID waits for a scan (DELTA 1) or no longer (-1); false when it may not, having
+ * USAGE_WAITERS_PER_USER waiting already. */
+static bool count_waiter(struct fs_usage *u, uid_t uid, int delta)
+{
+	gpointer key = GUINT_TO_POINTER(uid);
+	unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(u->waiters, key));
+	if (delta > 0 && n >= USAGE_WAITERS_PER_USER)
+		return false;
+	n += delta;
+	if (n)
+		g_hash_table_insert(u->waiters, key, GUINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(u->waiters, key);
+	return true;
+}
+
+/* A scan that began after ARRIVED (held: give it back with give_back), or NULL with *ERR, for a
+ * request of UID; uses through the mount of device MOUNT_DEV count too. */
+static struct snapshot *fresh_scan(struct fs_usage *u, uid_t uid, dev_t mount_dev, gint64 arrived,
+				   int *err)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
@@ -138,6 +180,12 @@ static struct snapshot *fresh_scan(struct fs_usage *u, dev_t mount_dev, gint64 a
 	*err = 0;
 	pthread_mutex_lock(&u->lock);
 	u->mount_dev = mount_dev;
+	bool stuck = u->running && arrived - u->running_since > USAGE_WAIT_MS * (gint64)1000;
+	if (stuck || !count_waiter(u, uid, 1)) {
+		pthread_mutex_unlock(&u->lock);
+		*err = -EAGAIN;
+		return NULL;
+	}
 	while (!s && !*err) {
 		if (u->last && u->last->started >= arrived)
 			s = u->last;
@@ -145,6 +193,7 @@ static struct snapshot *fresh_scan(struct fs_usage *u, dev_t mount_dev, gint64 a
 			 pthread_cond_timedwait(&u->done, &u->lock, &until) == ETIMEDOUT)
 			*err = -EAGAIN;
 	}
+	count_waiter(u, uid, -1);
 	if (s)
 		s->refs++;
 	pthread_mutex_unlock(&u->lock);
@@ -174,6 +223,7 @@ void fs_usage_init(struct fs *fs)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&u->done, &ca);
 	pthread_condattr_destroy(&ca);
+	u->waiters = g_hash_table_new(NULL, NULL);
 	u->backing_fd = fcntl(fs->root.fd, F_DUPFD_CLOEXEC, 0); /* (a scan may outlive fs_free) */
 	fs->usage = u;
 }
@@ -217,7 +267,7 @@ char *fs_usage_value(fuse_req_t req, const char *name, const struct stat *st, in
 		return g_strdup_printf("%llu", (unsigned long long)users_resident(st));
 	gint64 arrived = g_get_monotonic_time();
 	struct fs_usage *u = fs_of(req)->usage;
-	struct snapshot *s = fresh_scan(u, fs_of(req)->mount_dev, arrived, err);
+	struct snapshot *s = fresh_scan(u, fuse_req_ctx(req)->uid, fs_of(req)->mount_dev, arrived, err);
 	if (!s)
 		return NULL;
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -270,6 +271,95 @@ START_TEST(test_usage_xattrs)
 }
 END_TEST
 
+/* NOBODY_READERS of nobody's at once, each reading user.shmfs.users of PATH. */
+#define NOBODY_READERS 8
+
+struct reader {
+	const char *path;
+	pthread_t t;
+	int err; /* 0, or the errno of its getxattr */
+};
+
+static void *read_users(void *arg)
+{
+	struct reader *r = arg;
+	char buf[4096];
+	r->err = getxattr(r->path, "user.shmfs.users", buf, sizeof buf) < 0 ? errno : 0;
+	return NULL;
+}
+
+/* As nobody: its readers at once, while every scan takes 800 ms; step 1 when fewer than
+ * NOBODY_READERS - 4 were refused EAGAIN (4 of one user's may wait), 2 when none was answered or
+ * one failed otherwise. */
+static int nobody_floods(const void *arg)
+{
+	struct reader r[NOBODY_READERS];
+	for (int i = 0; i < NOBODY_READERS; i++) {
+		r[i] = (struct reader){ .path = arg };
+		if (pthread_create(&r[i].t, NULL, read_users, &r[i]) != 0)
+			return 3;
+	}
+	int answered = 0, refused = 0;
+	for (int i = 0; i < NOBODY_READERS; i++) {
+		pthread_join(r[i].t, NULL);
+		answered += r[i].err == 0;
+		refused += r[i].err == EAGAIN;
+	}
+	fprintf(stderr, "nobody's %d readers at once: %d answered, %d refused EAGAIN\n", NOBODY_READERS,
+		answered, refused);
+	if (refused < NOBODY_READERS - 4)
+		return 1;
+	return answered >= 1 && answered + refused == NOBODY_READERS ? 0 : 2;
+}
+
+/* A user who floods the usage attributes holds at most 4 of the daemon's request threads (the rest
+ * are refused at once), and another user is answered meanwhile; a scan that has run longer than a
+ * request may wait refuses every new request at once. Scans are made slow (the daemon's
+ * SHMFS_TEST_USAGE_SCAN_MS) so that the requests overlap. */
+START_TEST(test_usage_flood_is_bounded)
+{
+	struct mnt m;
+	g_setenv("SHMFS_TEST_USAGE_SCAN_MS", "800", TRUE);
+	ck_assert_int_eq(mnt_start(&m, NULL, NULL), 0);
+	g_unsetenv("SHMFS_TEST_USAGE_SCAN_MS");
+	g_autofree char *bp = back_path(&m, "seg"), *mp = mnt_path(&m, "seg");
+	ck_assert_int_eq(write_file(bp, "x", 1), 0);
+	ck_assert_sys(chmod(bp, 0644));
+
+	pid_t kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		usleep(100 * 1000); /* while nobody's readers wait */
+		char buf[256];
+		_exit(getxattr(mp, "user.shmfs.nattch", buf, sizeof buf) > 0 ? 0 : 1);
+	}
+	as_nobody(022, nobody_floods, mp);
+	int ws;
+	ck_assert_int_eq(waitpid(kid, &ws, 0), kid);
+	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "root was not answered during the flood");
+	ck_assert_int_eq(mnt_stop(&m), 0);
+
+	/* a scan longer than a request may wait: the first request gives up after 2 s, and one
+	 * made while that scan still runs is refused at once, not after another 2 s */
+	g_setenv("SHMFS_TEST_USAGE_SCAN_MS", "5000", TRUE);
+	ck_assert_int_eq(mnt_start(&m, NULL, NULL), 0);
+	g_unsetenv("SHMFS_TEST_USAGE_SCAN_MS");
+	g_free(bp);
+	g_free(mp);
+	bp = back_path(&m, "seg");
+	mp = mnt_path(&m, "seg");
+	ck_assert_int_eq(write_file(bp, "x", 1), 0);
+	char buf[256];
+	ck_assert_errno(getxattr(mp, "user.shmfs.users", buf, sizeof buf), EAGAIN);
+	double t0 = now_s();
+	ck_assert_errno(getxattr(mp, "user.shmfs.users", buf, sizeof buf), EAGAIN);
+	double waited = now_s() - t0;
+	ck_assert_msg(waited < 1.0, "refused after %.2f s while the scan was stuck (a request waits 2 s)",
+		      waited);
+	ck_assert_int_eq(mnt_stop(&m), 0);
+}
+END_TEST
+
 static void setup_pt(void)
 {
 	mnt_fixture_start(NULL, "64m", NULL);
@@ -303,5 +393,9 @@ int main(int argc, char **argv)
 		tcase_add_test(modes[i], test_usage_xattrs);
 		suite_add_tcase(s, modes[i]);
 	}
+	TCase *flood = tcase_create("flood");
+	tcase_set_timeout(flood, 60);
+	tcase_add_test(flood, test_usage_flood_is_bounded);
+	suite_add_tcase(s, flood);
 	return mnt_run_suite(s);
 }
