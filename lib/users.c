@@ -706,12 +706,26 @@ const GPtrArray *users_daemons(const struct users_scan *s)
 	return s->daemons;
 }
 
+/* Appends COMM to T with the bytes that mean something in users_format's text (",", ":", "(",
+ * ")", "\") and the unprintable ones as \xHH: a process chooses its own name, and must not make
+ * itself read as two users or as another way of use. */
+static void append_comm(GString *t, const char *comm)
+{
+	for (const unsigned char *c = (const unsigned char *)comm; *c; c++) {
+		if (strchr(",:()\\", *c) || *c < 0x20 || *c >= 0x7f)
+			g_string_append_printf(t, "\\x%02x", *c);
+		else
+			g_string_append_c(t, (char)*c);
+	}
+}
+
 char *users_format(const GPtrArray *uses)
 {
 	GString *t = g_string_new("");
 	for (guint i = 0; uses && i < uses->len; i++) {
 		const struct users_use *u = uses->pdata[i];
-		g_string_append_printf(t, "%s%d:%s", i ? "," : "", (int)u->proc->pid, u->proc->comm);
+		g_string_append_printf(t, "%s%d:", i ? "," : "", (int)u->proc->pid);
+		append_comm(t, u->proc->comm);
 		if (!(u->how & (USERS_MAP_SHARED | USERS_MAP_PRIVATE)))
 			g_string_append(t, "(fd)");
 		else if (!(u->how & USERS_MAP_SHARED))

@@ -123,7 +123,8 @@ const GPtrArray *users_daemons(const struct users_scan *s);
 
 /* USES (const struct users_use *) as text, "PID:COMM" for each, joined by ',', with "(fd)" after
  * one that only holds an fd and "(private)" after one whose mappings are all private:
- * "812:writer,813:cat(fd),814:reader(private)". g_free it; "" when there are none. */
+ * "812:writer,813:cat(fd),814:reader(private)"; in a COMM, each of ",:()\" and each unprintable
+ * byte is written \xHH (a process names itself). g_free it; "" when there are none. */
 char *users_format(const GPtrArray *uses);
 
 /* Finds the shmfs mounts of the directory PATH in /proc/self/mountinfo (type fuse.shmfs, source

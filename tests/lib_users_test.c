@@ -551,6 +551,13 @@ START_TEST(test_format)
 	g_ptr_array_add(a, &u2);
 	g_autofree char *two = users_format(a);
 	ck_assert_str_eq(two, "7:a,9:b c(private)");
+	/* a process names itself (prctl PR_SET_NAME): a name that would read as more users, or as
+	 * another way of use, is written so that it cannot */
+	struct users_proc p3 = { .pid = 11, .comm = "x(fd),1:init" };
+	struct users_use u3 = { &p3, USERS_MAP_SHARED, 4096, 0 };
+	g_ptr_array_add(a, &u3);
+	g_autofree char *three = users_format(a);
+	ck_assert_str_eq(three, "7:a,9:b c(private),11:x\\x28fd\\x29\\x2c1\\x3ainit");
 }
 END_TEST
 
