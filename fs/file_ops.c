@@ -142,6 +142,14 @@ out_err:
 	fuse_reply_err(req, -err);
 }
 
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+/* libfuse >= 3.18.3 has the operation; below, the raw hook turns TMPFILE into this CREATE. */
+void fs_op_tmpfile(fuse_req_t req, fuse_ino_t parent, mode_t mode, struct fuse_file_info *fi)
+{
+	fs_op_create(req, parent, FS_TMPFILE_NAME, mode, fi);
+}
+#endif
+
 void fs_segment_open(fuse_req_t req, struct fs_inode *in, struct fuse_file_info *fi)
 {
 	struct fs_file *f;
@@ -264,6 +272,7 @@ void fs_segment_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence
 void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	fs_privs_note_file(fi);
 	in->kind->open(req, in, fi);
 }
 
@@ -277,6 +286,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 		 struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	fs_privs_note_file(fi);
 	in->kind->write(req, in, buf, size, off, fi);
 }
 

@@ -71,6 +71,9 @@ static const struct fuse_lowlevel_ops ops = {
 	.rmdir = fs_op_rmdir,
 	.rename = fs_op_rename,
 	.create = fs_op_create,
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+	.tmpfile = fs_op_tmpfile,
+#endif
 	.open = fs_op_open,
 	.read = fs_op_read,
 	.write = fs_op_write,
@@ -190,6 +193,12 @@ static void free_open_handles(struct fs *fs)
 void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode)
 {
 	fs->opts.passthrough = mode;
+}
+
+void fs_set_io_uring(struct fs *fs, bool asked, unsigned depth)
+{
+	fs->opts.io_uring = asked;
+	fs->opts.ring_depth = depth;
 }
 
 void fs_set_cache(struct fs *fs, enum fs_cache mode)

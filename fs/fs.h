@@ -29,6 +29,11 @@ void fs_set_passthrough(struct fs *fs, enum fs_passthrough mode);
 size_t fs_splice_max_read(void);
 void fs_set_max_read(struct fs *fs, size_t max_read);
 
+/* -o io_uring (libfuse >= 3.18.3 only; libfuse takes the option itself): requests come over an
+ * io_uring where the kernel offers one, DEPTH entries per CPU (-o io_uring_q_depth=; 0:
+ * libfuse's default). Said here so that the INIT plan knows, logs it, and keeps entries free. */
+void fs_set_io_uring(struct fs *fs, bool asked, unsigned depth);
+
 /* -o cache=: how long the kernel may keep names and attributes. watch (default): long, and an
  * inotify watch on each directory drops them when another program changes something there (seen
  * within a millisecond or so). off: not at all; every stat asks the daemon (seen at once, slow). */

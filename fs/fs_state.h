@@ -90,6 +90,8 @@ struct fs_offer {
 	bool posix_acl, dont_mask;
 	size_t max_read;           /* libfuse's conn->max_read: what it took from -o max_read=, or 0 */
 	size_t max_write;          /* libfuse's: the largest READ too, where there is no max_read */
+	bool io_uring;             /* FUSE_OVER_IO_URING (6.14+, with the fuse module's enable_uring;
+				    * seen only by libfuse >= 3.18.3 builds) */
 };
 
 /* The command's options that INIT settles against (fs_set_passthrough, fs_set_max_read); the
@@ -98,6 +100,8 @@ struct fs_options {
 	enum fs_passthrough passthrough;
 	size_t max_read;           /* -o max_read= the mount was made with: the user's, or
 				    * fs_splice_max_read's; 0: none */
+	bool io_uring;             /* -o io_uring (fs_set_io_uring) */
+	unsigned ring_depth;       /* -o io_uring_q_depth=; 0: none given */
 };
 
 /* The plan: how each kind of request is served, fixed at INIT. INIT is the first request and is
@@ -110,13 +114,18 @@ struct fs_plan {
 	bool direct_io;            /* daemon-served segment opens bypass the page cache (file_ops.c) */
 	const char *why_cached;    /* else, daemon-served, why the page cache stays */
 	size_t max_read;           /* the largest READ, as the INIT reply says; 0: max_write */
-	size_t splice_max;         /* the largest READ reply spliced from a segment (splice.c); 0: none */
+	size_t splice_max;         /* the largest READ reply spliced from a segment (splice.c; over
+				    * io_uring: read into the ring, SIZE_MAX); 0: none */
 	const char *why_copied;    /* splice_max 0: why READs are copied from the mapping */
 	size_t readahead_kb;       /* the mount's readahead, raised to the largest READ (readahead.c) */
 	bool killpriv_v2;          /* set-ID bits are the daemon's to clear (privs.c) */
 	const char *why_kernel_clears; /* else why the kernel clears them */
 	bool dont_mask;            /* POSIX ACLs checked by the kernel, the umask left to the daemon
 				    * (creds.c): both or neither */
+	bool io_uring;             /* requests come over an io_uring, not read(2) of /dev/fuse */
+	const char *why_no_ring;   /* else, where one was asked for, why not */
+	unsigned ring_held_max;    /* over the ring: requests the daemon may leave unanswered at once
+				    * (lock waits, lock_ops.c), half a CPU's entries; 0 elsewhere */
 };
 
 /* The two kinds (fs.c makes the tables: their operations are in node_ops.c, xattr_ops.c, file_ops.c

@@ -1,6 +1,7 @@
 /* knobs.c - the test knobs: SHMFS_FORCE_X=1 in the daemon's environment makes it take a path it
  * would not take on this machine (no passthrough, no splice, objects by name...), and
- * SHMFS_TEST_X=N sets a limit or a cost, so that the tests reach it. Read once, here; every other file asks fs_knobs. */
+ * SHMFS_TEST_X=N sets a limit or a cost, so that the tests reach it; and libfuse's own
+ * FUSE_URING_ENABLE, which asks for an io_uring as -o io_uring does. Read once, here; every other file asks fs_knobs. */
 #include "knobs.h"
 
 #include <glib.h>
@@ -34,6 +35,10 @@ static void knobs_read(void)
 	knobs.no_splice = fs_forced("SHMFS_FORCE_NO_SPLICE");
 	knobs.no_killpriv_v2 = fs_forced("SHMFS_FORCE_NO_KILLPRIV_V2");
 	knobs.no_handles = fs_forced("SHMFS_FORCE_NO_HANDLES");
+	const char *ring = getenv("FUSE_URING_ENABLE"); /* read by libfuse with atoi */
+	knobs.uring_enable = ring && atoi(ring) != 0;
+	const char *depth = getenv("FUSE_URING_QUEUE_DEPTH");
+	knobs.uring_depth = depth && atoi(depth) > 0 ? (unsigned)atoi(depth) : 0;
 	knobs.edit_memory = number("SHMFS_TEST_EDIT_MEMORY", SIZE_MAX);
 	knobs.usage_scan_ms = (unsigned)number("SHMFS_TEST_USAGE_SCAN_MS", 60000);
 }

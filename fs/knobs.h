@@ -14,6 +14,9 @@ struct fs_knobs {
 	bool no_splice;             /* every READ copied from the mapping */
 	bool no_killpriv_v2;        /* the kernel clears set-ID bits, as before 5.11 */
 	bool no_handles;            /* objects reached by name even as root, as in a user's mount */
+	bool uring_enable;          /* libfuse's own FUSE_URING_ENABLE=N (N != 0): libfuse then asks
+				     * for an io_uring as for -o io_uring, so the plan counts it */
+	unsigned uring_depth;       /* libfuse's FUSE_URING_QUEUE_DEPTH: as -o io_uring_q_depth= */
 	/* Numbers (SHMFS_TEST_X=N), so that the tests reach a limit without its real size: */
 	uint64_t edit_memory;       /* SHMFS_TEST_EDIT_MEMORY: bytes one user's pending view edits may
 				     * hold (share.c); 0: FS_EDIT_MEMORY_PER_USER */

@@ -19,11 +19,21 @@
  * waits in a list, tried again every few milliseconds, until it is granted or the caller is
  * interrupted (EINTR). One user may have LOCK_WAITS_PER_USER such waits at once, and an open file
  * LOCK_OWNERS_PER_FILE owners; each holder is one of its user's share of fds (fs_fd_take); past
- * any of these, ENOLCK. */
+ * any of these, ENOLCK.
+ *
+ * Over io_uring (-o io_uring) a waiting request holds its ring entry, and the kernel queues the
+ * other requests of that CPU once its entries are all held; libfuse 3.18 also delivers no
+ * INTERRUPT for ring requests. So there one user may have LOCK_RING_WAITS_PER_USER waits, all
+ * users together the plan's ring_held_max (half a CPU's entries: the rest keep serving), and the
+ * waits' thread looks for the caller's signals itself at each try: a signal it has not blocked,
+ * pending in /proc/PID/status, ends the wait with EINTR, as the kernel's INTERRUPT would (a
+ * waiting caller is alive: blocked in the request, its pid cannot be another's). */
 #include "locks.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -31,6 +41,7 @@
 #include "share.h"
 
 #define LOCK_WAITS_PER_USER 64
+#define LOCK_RING_WAITS_PER_USER 1
 #define LOCK_OWNERS_PER_FILE 64
 #define RETRY_MIN_US 500
 #define RETRY_MAX_US 8000
@@ -77,6 +88,7 @@ struct lock_wait {
 	struct flock lk; /* fcntl */
 	bool armed;      /* its interrupt function is set: the waits' thread may answer it */
 	bool interrupted;
+	pid_t polled;    /* over io_uring: the caller, whose signals the waits' thread looks for */
 	unsigned retry_us;
 	gint64 due;      /* next try, monotonic microseconds */
 	int answer;      /* once it ends: 0 or -errno */
@@ -195,6 +207,28 @@ static void wait_end(struct lock_wait *w, int err)
 	g_free(w);
 }
 
+/* Whether the thread TID has a signal pending that it does not block (or is gone): what makes
+ * the kernel interrupt a request. */
+static bool caller_signalled(pid_t tid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return true;
+	uint64_t pending = 0, blocked = 0, v;
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %" SCNx64, &v) == 1 || sscanf(line, "ShdPnd: %" SCNx64, &v) == 1)
+			pending |= v;
+		else if (sscanf(line, "SigBlk: %" SCNx64, &v) == 1)
+			blocked = v;
+	}
+	fclose(f);
+	uint64_t kill = UINT64_C(1) << (SIGKILL - 1); /* never blocked */
+	return (pending & (~blocked | kill)) != 0;
+}
+
 /* The waits' thread: tries each wait when it is due, and answers it once granted, failed, or
  * interrupted (outside the lock: an interrupt function takes it while libfuse holds its own). */
 static void *waiter(void *arg)
@@ -210,6 +244,8 @@ static void *waiter(void *arg)
 			it = it->next;
 			if (!w->armed)
 				continue;
+			if (w->polled && w->due <= now && caller_signalled(w->polled))
+				w->interrupted = true;
 			int err = w->interrupted ? -EINTR : w->due <= now ? try_lock(w) : -EAGAIN;
 			if (err == -EAGAIN) {
 				if (w->due <= now) {
@@ -283,13 +319,18 @@ static void lock_or_wait(struct fs *fs, struct lock_wait *w, bool sleep)
 		wait_end(w, err);
 		return;
 	}
+	unsigned held_max = fs->plan.ring_held_max;
+	if (fs->plan.io_uring)
+		w->polled = fuse_req_ctx(w->req)->pid;
 	pthread_mutex_lock(&l->lock);
-	unsigned mine = 0;
-	for (GList *it = l->waits; it; it = it->next)
+	unsigned mine = 0, all = 0;
+	for (GList *it = l->waits; it; it = it->next, all++)
 		mine += ((struct lock_wait *)it->data)->uid == w->uid;
 	if (!l->started && !l->stopping)
 		start_waiter(l);
-	bool queued = l->started && !l->stopping && mine < LOCK_WAITS_PER_USER;
+	bool queued = l->started && !l->stopping &&
+		      (fs->plan.io_uring ? mine < LOCK_RING_WAITS_PER_USER && all < held_max
+					 : mine < LOCK_WAITS_PER_USER);
 	if (queued) {
 		w->retry_us = RETRY_MIN_US;
 		w->due = g_get_monotonic_time() + w->retry_us;

@@ -132,6 +132,7 @@ void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		   struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
+	fs_privs_note_setattr(valid);
 	in->kind->setattr(req, in, attr, valid, fi);
 }
 

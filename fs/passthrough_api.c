@@ -4,13 +4,18 @@
  *
  * libfuse then writes the protocol's fields itself (FUSE_PASSTHROUGH and max_stack_depth in the INIT
  * reply, FOPEN_PASSTHROUGH and the id in OPEN and CREATE replies, FUSE_DIRECT_IO_ALLOW_MMAP,
- * HANDLE_KILLPRIV_V2). A thin custom I/O layer stays under the session all the same: libfuse does
- * not pass on the set-ID kill flags of WRITE, SETATTR and OPEN, which privs.c needs.
+ * HANDLE_KILLPRIV_V2). Below 3.18.3 a thin custom I/O layer stays under the session all the same:
+ * libfuse does not pass on the set-ID kill flags of WRITE and OPEN, which privs.c needs, and has
+ * no TMPFILE for 3.14's operations table. From 3.18.3 it passes them (fuse_file_info's
+ * kill_suidgid; the operations note them, privs.c) and there is no layer: libfuse reads the
+ * requests itself, from /dev/fuse or from an io_uring (-o io_uring), which it serves only to a
+ * session without custom I/O, and which 3.18.3 builds without by default.
  * Capabilities go through want_ext and its helpers only: 3.17 refuses an init that changed
  * both the 32-bit `want` and `want_ext` ("both 'want' and 'want_ext' are set", EPROTO). */
 #include "session.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,6 +24,33 @@
 #include "splice.h"
 
 const char fs_passthrough_via[] = "libfuse's passthrough API (built with libfuse >= 3.17)";
+
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+const bool fs_session_rings = true;
+
+/* Built against 3.18.3's headers but run with an older 3.18 library, kill_suidgid would always be
+ * 0 (FUSE_VERSION has no patch level): set-ID bits would survive writes that must clear them. */
+static int library_hands_kill_flags(void)
+{
+	unsigned major = 0, minor = 0, patch = 0;
+	const char *v = fuse_pkgversion();
+	sscanf(v, "%u.%u.%u", &major, &minor, &patch);
+	if (major > 3 || (major == 3 && (minor > 18 || (minor == 18 && patch >= 3))))
+		return 0;
+	fuse_log(FUSE_LOG_ERR, "shmfs: built for libfuse 3.18.3 or newer, running with %s, which does "
+		 "not say when set-ID bits must be cleared: refusing to serve\n", v);
+	return -1;
+}
+
+int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
+{
+	fs_readahead_find(fs, dev);
+	fs->mount_dev = dev;
+	fs->se = se;
+	return library_hands_kill_flags();
+}
+#else
+const bool fs_session_rings = false;
 
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
@@ -43,6 +75,7 @@ int fs_attach_session(struct fs *fs, struct fuse_session *se, dev_t dev)
 	fs->se = se;
 	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
 }
+#endif
 
 /* The init operation runs inside the INIT request, before libfuse answers it, and its conn has
  * every flag of the protocol. */
@@ -58,6 +91,9 @@ void fs_session_offer(struct fs *fs, struct fuse_conn_info *conn, struct fs_offe
 		.dont_mask = fuse_get_feature_flag(conn, FUSE_CAP_DONT_MASK),
 		.max_read = conn->max_read,
 		.max_write = conn->max_write,
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+		.io_uring = fuse_get_feature_flag(conn, FUSE_CAP_OVER_IO_URING),
+#endif
 	};
 }
 
@@ -78,6 +114,15 @@ void fs_session_write(struct fs *fs, struct fuse_conn_info *conn)
 		fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	if (fs_readahead_raise(fs) == 0)
 		conn->max_readahead = plan->readahead_kb * 1024;
+#ifdef FUSE_CAP_OVER_IO_URING
+	/* libfuse asks for the ring wherever the kernel offers it and -o io_uring (or its
+	 * FUSE_URING_ENABLE) was given: the plan decides, here for certain. Below 3.18.3 it never
+	 * has one: a ring would bypass the raw hook, and the set-ID kill flags with it. */
+	if (plan->io_uring)
+		fuse_set_feature_flag(conn, FUSE_CAP_OVER_IO_URING);
+	else
+		fuse_unset_feature_flag(conn, FUSE_CAP_OVER_IO_URING);
+#endif
 }
 
 bool fs_conn_want(struct fuse_conn_info *conn, uint64_t cap)

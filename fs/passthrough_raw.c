@@ -25,6 +25,7 @@
 #include "kernel_abi.h"
 
 const char fs_passthrough_via[] = "raw INIT and OPEN reply hooks (built with libfuse < 3.17)";
+const bool fs_session_rings = false;
 
 /* The raw protocol's state, which nothing outside this file reads: one session per process. INIT is
  * the first request and is answered before any other is read, so the fields INIT sets need no lock;

@@ -21,6 +21,10 @@
 #include "session.h"
 #include "splice.h"
 
+/* libfuse's io_uring entries per CPU when neither -o io_uring_q_depth= nor its
+ * FUSE_URING_QUEUE_DEPTH says (SESSION_DEF_URING_Q_DEPTH, lib/fuse_uring_i.h in 3.18). */
+#define FS_RING_DEPTH_DEFAULT 8
+
 /* In this order, each step reading only what the ones above it settled:
  * 1. READ sizes: a READ is at most max_read, or max_write where there is none (libfuse asks for
  *    max_pages = max_write / page size, and readahead and direct reads stop there); libfuse wants
@@ -42,7 +46,13 @@
  * 5. POSIX ACLs, checked by the kernel as tmpfs checks them: it asks for system.posix_acl_access
  *    (and _default) through GETXATTR, caches them with the attributes (the watcher's invalidations
  *    drop both), and with them leaves the umask to the daemon (DONT_MASK: creds.c applies it), so
- *    that a directory's default ACL replaces it as on tmpfs. Both or neither. */
+ *    that a directory's default ACL replaces it as on tmpfs. Both or neither.
+ * 6. io_uring, where -o io_uring (or libfuse's FUSE_URING_ENABLE) asks for it and the kernel offers
+ *    it (the fuse module's enable_uring): libfuse then serves the requests from a ring per CPU
+ *    instead of read(2) and writev(2) of /dev/fuse. Only a build without the raw hook can have it
+ *    (libfuse >= 3.18.3, session.h): libfuse does not serve a ring to a custom I/O layer. Replies
+ *    are copied into the ring, not spliced: every READ is then libfuse's pread of the segment's
+ *    fd into the ring (splice_max unbounded), never a copy from the daemon's mapping. */
 void fs_plan_settle(const struct fs_options *opts, const struct fs_offer *offer,
 		    struct fs_plan *plan)
 {
@@ -84,6 +94,31 @@ void fs_plan_settle(const struct fs_options *opts, const struct fs_offer *offer,
 		plan->direct_io = true;
 
 	plan->dont_mask = offer->posix_acl && offer->dont_mask;
+
+	if (!opts->io_uring && !k->uring_enable)
+		plan->why_no_ring = NULL; /* not asked */
+	else if (!fs_session_rings)
+		plan->why_no_ring = "this shmfs is built with libfuse older than 3.18.3, whose raw "
+				    "request hook a ring would bypass";
+	else if (!offer->io_uring)
+		plan->why_no_ring = "the kernel offers none (as root: echo Y > "
+				    "/sys/module/fuse/parameters/enable_uring, Linux 6.14 or newer)";
+	else
+		plan->io_uring = true;
+	/* Over the ring every READ reply is libfuse's pread of the segment's fd into the ring, none
+	 * a copy from the daemon's mapping: that copy would be the daemon's own memcpy (no kernel
+	 * there to fail it with EFAULT), and a segment truncated meanwhile would kill the daemon with
+	 * SIGBUS; a pread reads short instead. */
+	if (plan->io_uring) {
+		plan->splice_max = SIZE_MAX;
+		plan->why_copied = NULL;
+	}
+	/* A request left unanswered (a lock wait) holds its ring entry, and the kernel queues the
+	 * other requests of that CPU until one is free: half of them stay free. */
+	unsigned depth = opts->ring_depth ? opts->ring_depth
+			 : k->uring_depth  ? k->uring_depth
+					   : FS_RING_DEPTH_DEFAULT;
+	plan->ring_held_max = plan->io_uring ? depth / 2 : 0;
 }
 
 /* What every libfuse writes into the INIT reply itself. Writeback caching stays off: other
@@ -123,6 +158,11 @@ void fs_plan_log(const struct fs_plan *plan, fs_settled_fn *settled, void *arg)
 	if (plan->refused)
 		return;
 
+	if (plan->io_uring)
+		fuse_log(FUSE_LOG_NOTICE, "shmfs: requests come over io_uring\n");
+	else if (plan->why_no_ring)
+		fuse_log(FUSE_LOG_WARNING, "shmfs: io_uring asked for, but %s: requests come through "
+			 "/dev/fuse\n", plan->why_no_ring);
 	if (plan->killpriv_v2)
 		fuse_log(FUSE_LOG_INFO, "shmfs: set-ID bits are cleared by the daemon "
 			 "(HANDLE_KILLPRIV_V2)\n");
@@ -137,7 +177,10 @@ void fs_plan_log(const struct fs_plan *plan, fs_settled_fn *settled, void *arg)
 	else
 		fuse_log(FUSE_LOG_NOTICE, "shmfs: segment I/O goes through the page cache (%s)\n",
 			 plan->why_cached);
-	if (plan->splice_max)
+	if (plan->io_uring)
+		fuse_log(FUSE_LOG_INFO, "shmfs: READ replies are read into the ring from the segment's "
+			 "fd (libfuse's pread; a ring takes no splice)\n");
+	else if (plan->splice_max)
 		fuse_log(FUSE_LOG_INFO, "shmfs: READ replies of up to %zu bytes are spliced\n",
 			 plan->splice_max);
 	else

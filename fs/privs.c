@@ -15,9 +15,11 @@
  *           still sends what is left: a SETATTR that asks for nothing. chown(f, -1, -1) sends
  *           the same (its ATTR_CTIME has no field in the protocol); empty_setattr tells them
  *           apart by whether the caller may write the file.
- * The raw read hook under the session (passthrough_raw.c, passthrough_api.c) calls
- * fs_privs_note_request for every request; libfuse serves a request on the thread that read it,
- * right after, so a thread-local note reaches the operation (write, setattr, open).
+ * The raw read hook under the session (passthrough_raw.c, passthrough_api.c below libfuse 3.18.3)
+ * calls fs_privs_note_request for every request; libfuse serves a request on the thread that read
+ * it, right after, so a thread-local note reaches the operation (write, setattr, open). From 3.18.3
+ * libfuse hands the flags to the operations (fuse_file_info's kill_suidgid, SETATTR's valid), and
+ * they make the same note themselves (fs_privs_note_file, fs_privs_note_setattr).
  *
  * The rule is the VFS's (setattr_should_drop_suidgid), for a caller without CAP_FSETID: set-user-ID
  * goes; set-group-ID goes when group execute is set, or when the caller is not in the file's group.
@@ -43,6 +45,15 @@ static __thread enum {
 	NOTE_EMPTY_SETATTR, /* a SETATTR of nothing: file_remove_privs of a passthrough write */
 } note;
 
+/* SETATTR's valid: the kernel's, or libfuse's to_set (the same bits where both have them). */
+static void note_setattr(uint32_t valid)
+{
+	if (valid & KABI_FATTR_KILL_SUIDGID)
+		note = (valid & KABI_FATTR_SIZE) ? NOTE_KILL : NOTE_CHOWN_KILL;
+	else if ((valid & ~(KABI_FATTR_FH | KABI_FATTR_LOCKOWNER)) == 0)
+		note = NOTE_EMPTY_SETATTR;
+}
+
 void fs_privs_note_request(const void *buf, ssize_t len)
 {
 	const struct kabi_in_header *in = buf;
@@ -58,13 +69,8 @@ void fs_privs_note_request(const void *buf, ssize_t len)
 			note = NOTE_KILL;
 		break;
 	case KABI_OPCODE_SETATTR:
-		if (arg_len >= sizeof(uint32_t)) {
-			uint32_t valid = *(const uint32_t *)arg;
-			if (valid & KABI_FATTR_KILL_SUIDGID)
-				note = (valid & KABI_FATTR_SIZE) ? NOTE_KILL : NOTE_CHOWN_KILL;
-			else if ((valid & ~(KABI_FATTR_FH | KABI_FATTR_LOCKOWNER)) == 0)
-				note = NOTE_EMPTY_SETATTR;
-		}
+		if (arg_len >= sizeof(uint32_t))
+			note_setattr(*(const uint32_t *)arg);
 		break;
 	case KABI_OPCODE_OPEN:
 		if (arg_len >= sizeof(struct kabi_open_in) &&
@@ -73,6 +79,32 @@ void fs_privs_note_request(const void *buf, ssize_t len)
 		break;
 	}
 }
+
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+void fs_privs_note_file(const struct fuse_file_info *fi)
+{
+	note = fi && fi->kill_suidgid ? NOTE_KILL : NOTE_NONE;
+}
+
+/* libfuse passes FATTR_KILL_SUIDGID on as FUSE_SET_ATTR_KILL_SUID (the same bit) and takes
+ * FATTR_FH and FATTR_LOCKOWNER out. */
+void fs_privs_note_setattr(int valid)
+{
+	_Static_assert(FUSE_SET_ATTR_KILL_SUID == KABI_FATTR_KILL_SUIDGID, "one bit");
+	note = NOTE_NONE;
+	note_setattr((uint32_t)valid);
+}
+#else
+void fs_privs_note_file(const struct fuse_file_info *fi)
+{
+	(void)fi;
+}
+
+void fs_privs_note_setattr(int valid)
+{
+	(void)valid;
+}
+#endif
 
 /* Whether the caller of REQ is in group GID (its own or a supplementary one). */
 static bool caller_in_group(fuse_req_t req, gid_t gid)

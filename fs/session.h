@@ -15,6 +15,10 @@ void fs_passthrough_arm(struct fuse_file_info *fi, int32_t backing_id, bool crea
 void fs_passthrough_disarm(struct fuse_file_info *fi);
 
 
+/* Whether requests may come over an io_uring: only where no raw hook is under the session
+ * (libfuse >= 3.18.3), which a ring would bypass. */
+extern const bool fs_session_rings;
+
 /* At INIT: how its offer is read and the plan's flags are written (plan.c calls these). */
 /* What the kernel's INIT offers (called from the init operation). */
 void fs_session_offer(struct fs *fs, struct fuse_conn_info *conn, struct fs_offer *offer);

@@ -22,7 +22,12 @@
  * ended than that one took, up to USAGE_PAUSE_MAX_MS (the scanner is busy half the time at most
  * while scans are short, however many ask, and a request still gets one in time), and one
  * user may have USAGE_WAITERS_PER_USER requests waiting (EAGAIN beyond), so that a flood of them
- * holds few of the daemon's request threads. */
+ * holds few of the daemon's request threads.
+ *
+ * Over io_uring (-o io_uring) libfuse serves each CPU's requests on one thread, in turn: a request
+ * waiting for its scan would hold up every other request from that CPU. There nattch and users
+ * are not offered (EOPNOTSUPP, and listxattr leaves them out; lsshm tells the same); rss, which
+ * needs no scan, is. */
 #include "usage.h"
 
 #include <errno.h>
@@ -242,12 +247,20 @@ void fs_usage_free(struct fs *fs)
 	fs->usage = NULL;
 }
 
-size_t fs_usage_names(mode_t type, char *buf, size_t size)
+/* Whether NAME needs a scan of /proc. */
+static bool scanned(const char *name)
+{
+	return strcmp(name, FS_USAGE_RSS) != 0;
+}
+
+size_t fs_usage_names(const struct fs *fs, mode_t type, char *buf, size_t size)
 {
 	if (!S_ISREG(type))
 		return 0;
 	size_t len = 0;
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (fs->plan.io_uring && scanned(names[i]))
+			continue;
 		size_t n = strlen(names[i]) + 1;
 		if (buf && len + n <= size)
 			memcpy(buf + len, names[i], n);
@@ -263,8 +276,12 @@ char *fs_usage_value(fuse_req_t req, const char *name, const struct stat *st, in
 		*err = -ENODATA;
 		return NULL;
 	}
-	if (strcmp(name, FS_USAGE_RSS) == 0)
+	if (!scanned(name))
 		return g_strdup_printf("%llu", (unsigned long long)users_resident(st));
+	if (fs_of(req)->plan.io_uring) {
+		*err = -EOPNOTSUPP;
+		return NULL;
+	}
 	gint64 arrived = g_get_monotonic_time();
 	struct fs_usage *u = fs_of(req)->usage;
 	struct snapshot *s = fresh_scan(u, fuse_req_ctx(req)->uid, fs_of(req)->mount_dev, arrived, err);

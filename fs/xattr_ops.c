@@ -216,9 +216,9 @@ void fs_object_listxattr(fuse_req_t req, struct fs_inode *in, size_t size)
 	g_autofree char *names = passed_names(proc, &len);
 	fs_inode_put_fd(in, fd);
 	if (len >= 0) {
-		size_t extra = fs_usage_names(in->type, NULL, 0);
+		size_t extra = fs_usage_names(fs_of(req), in->type, NULL, 0);
 		names = g_realloc(names, len + extra);
-		fs_usage_names(in->type, names + len, extra);
+		fs_usage_names(fs_of(req), in->type, names + len, extra);
 		len += extra;
 	}
 	if (len >= 0 && size && (size_t)len > size)

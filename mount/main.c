@@ -40,6 +40,9 @@ static void usage(const char *prog)
 	       "    -o subtype=TYPE        the type it shows: fuse.TYPE (default: fuse.shmfs)\n"
 	       "    -o max_read=BYTES      the largest READ the kernel sends (default: what a\n"
 	       "                           splice pipe holds)\n"
+	       "    -o io_uring            requests over io_uring where the kernel offers it (built\n"
+	       "                           with libfuse >= 3.18.3 only; see shmfs(8) for what it\n"
+	       "                           changes); -o io_uring_q_depth=N: entries per CPU\n"
 	       "    (default_permissions is always on: the kernel checks permissions)\n\n"
 	       "mount options (the kernel's and libfuse's):\n"
 	       "    -o ro, rw              read-only, or read-write (default)\n"
@@ -129,6 +132,7 @@ struct modes {
 	enum fs_cache cache;
 	enum fs_views views;
 	size_t max_read;
+	unsigned ring_depth; /* 0: libfuse's default */
 };
 
 /* WHAT (an option that names something, "-o shm_dir=") given empty: says so. Returns -1 then,
@@ -168,6 +172,11 @@ static int check_options(const struct options *o, const char *source, struct mod
 	}
 	if (options_views(o->views, &m->views) != 0) {
 		fprintf(stderr, "shmfs: bad option views=%s: use shown, hidden or off\n", o->views);
+		return -1;
+	}
+	if (options_ring_depth(o->ring_depth, &m->ring_depth) != 0) {
+		fprintf(stderr, "shmfs: bad option io_uring_q_depth=%s: give a count from 1 to 65535\n",
+			o->ring_depth);
 		return -1;
 	}
 	return 0;
@@ -262,8 +271,15 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (o.version) {
-		printf("shmfs %s (libfuse %s)\ndata mode here: %s\npassthrough set up through: %s\n",
-		       SHMFS_VERSION, fuse_pkgversion(), fs_passthrough_outlook(), fs_passthrough_via);
+		printf("shmfs %s (libfuse %s)\ndata mode here: %s\npassthrough set up through: %s\n"
+		       "requests: %s\n",
+		       SHMFS_VERSION, fuse_pkgversion(), fs_passthrough_outlook(), fs_passthrough_via,
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+		       "read by libfuse from /dev/fuse, or over io_uring with -o io_uring"
+#else
+		       "read from /dev/fuse through a raw hook (io_uring needs libfuse >= 3.18.3)"
+#endif
+		);
 		ret = 0;
 		goto out;
 	}
@@ -301,6 +317,7 @@ int main(int argc, char *argv[])
 	fs_set_cache(fs, modes.cache);
 	fs_set_views(fs, modes.views);
 	fs_set_max_read(fs, modes.max_read);
+	fs_set_io_uring(fs, o.io_uring, modes.ring_depth);
 	if (fs_passthrough_precheck(fs, &why) != 0) {
 		fprintf(stderr, "shmfs: passthrough=on refused: %s\n", why);
 		fs_free(fs);

@@ -1,6 +1,7 @@
 /* options.c - the shmfs command's own arguments, taken out of argv with fuse_opt: the two
  * positional ones (libfuse's parser knows only the mount point), -o shm_dir/types/passthrough/cache/views,
- * fsname/subtype/max_read, and the options shmfs refuses, each with its reason. */
+ * fsname/subtype/max_read, io_uring (noted, and left for libfuse), and the options shmfs refuses,
+ * each with its reason. */
 #include "options.h"
 
 #include <glib.h>
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-enum { KEY_HELP, KEY_VERSION, KEY_REFUSED };
+enum { KEY_HELP, KEY_VERSION, KEY_REFUSED, KEY_IO_URING, KEY_RING_DEPTH };
 
 /* Options libfuse or mount(8) know that shmfs does not take: refused before mounting, with why
  * (a template ending in '=' stands for the option with any value). Anything else libfuse does
@@ -32,6 +33,12 @@ static const struct {
 	{ "fscontext=", "SELinux is not enabled here" },
 	{ "defcontext=", "SELinux is not enabled here" },
 	{ "rootcontext=", "SELinux is not enabled here" },
+#ifndef SHMFS_LIBFUSE_NO_HOOK
+	{ "io_uring", "this shmfs is built with libfuse older than 3.18.3, which cannot serve it "
+		      "(see shmfs(8))" },
+	{ "io_uring_q_depth=", "this shmfs is built with libfuse older than 3.18.3, which has no "
+			       "io_uring" },
+#endif
 };
 
 static const struct fuse_opt option_spec[] = {
@@ -56,6 +63,13 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("fscontext=", KEY_REFUSED),
 	FUSE_OPT_KEY("defcontext=", KEY_REFUSED),
 	FUSE_OPT_KEY("rootcontext=", KEY_REFUSED),
+#ifdef SHMFS_LIBFUSE_NO_HOOK
+	FUSE_OPT_KEY("io_uring", KEY_IO_URING),
+	FUSE_OPT_KEY("io_uring_q_depth=", KEY_RING_DEPTH),
+#else
+	FUSE_OPT_KEY("io_uring", KEY_REFUSED),
+	FUSE_OPT_KEY("io_uring_q_depth=", KEY_REFUSED),
+#endif
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -94,6 +108,13 @@ static int take_option(void *data, const char *arg, int key, struct fuse_args *o
 			o->refused_why = refusal(arg);
 		}
 		return 0;
+	case KEY_IO_URING:
+		o->io_uring = true;
+		return 1; /* libfuse's own option: it starts the ring */
+	case KEY_RING_DEPTH:
+		free(o->ring_depth);
+		o->ring_depth = strdup(arg + strlen("io_uring_q_depth="));
+		return 1; /* libfuse's too */
 	case KEY_HELP:
 		o->help = true;
 		return 0;
@@ -167,8 +188,21 @@ int options_views(const char *value, enum fs_views *mode)
 	return i < 0 ? -1 : 0;
 }
 
+int options_ring_depth(const char *value, unsigned *depth)
+{
+	guint64 v;
+	*depth = 0;
+	if (!value)
+		return 0;
+	if (!g_ascii_string_to_unsigned(value, 10, 1, 65535, &v, NULL))
+		return -1;
+	*depth = (unsigned)v;
+	return 0;
+}
+
 void options_free(struct options *o)
 {
+	free(o->ring_depth);
 	free(o->shm_dir);
 	free(o->types);
 	free(o->passthrough);

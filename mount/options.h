@@ -19,6 +19,8 @@ struct options {
 	char *fsname;          /* -o fsname=NAME (default: the backing directory) */
 	char *subtype;         /* -o subtype=NAME (default: shmfs) */
 	char *max_read;        /* -o max_read=BYTES (default: what a splice pipe holds) */
+	bool io_uring;         /* -o io_uring: libfuse's, kept for it (builds with libfuse >= 3.18.3) */
+	char *ring_depth;      /* -o io_uring_q_depth=N: libfuse's too, kept for it */
 	char *refused;         /* the first option shmfs refuses ("writeback_cache") ... */
 	const char *refused_why; /* ... and why, a phrase */
 	char *positional[2];   /* SOURCE and MOUNTPOINT, or just MOUNTPOINT */
@@ -42,6 +44,10 @@ int options_cache(const char *value, enum fs_cache *mode);
 
 /* The views mode named by VALUE (NULL: shown). Returns 0, or -1 for anything but shown, hidden, off. */
 int options_views(const char *value, enum fs_views *mode);
+
+/* -o io_uring_q_depth=VALUE (NULL: 0, libfuse's default). Returns 0, or -1 when it is not a
+ * number from 1 to 65535. */
+int options_ring_depth(const char *value, unsigned *depth);
 
 void options_free(struct options *o);
 

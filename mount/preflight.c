@@ -43,12 +43,13 @@ static int check_mountpoint(const char *mountpoint, bool nonempty_ok)
 	struct statfs sfs;
 
 	/* statfs first: a dead FUSE mount may still answer stat from the attributes the kernel
-	 * kept, but statfs always asks the daemon, and fails with ENOTCONN. */
+	 * kept, but statfs always asks the daemon, and fails with ENOTCONN (ECONNABORTED when the
+	 * dead daemon took its requests over io_uring). */
 	if (statfs(mountpoint, &sfs) < 0 || stat(mountpoint, &st) < 0) {
 		if (errno == ENOENT)
 			fprintf(stderr, "shmfs: mount point %s does not exist: create it with mkdir -p %s\n",
 				mountpoint, mountpoint);
-		else if (errno == ENOTCONN)
+		else if (errno == ENOTCONN || errno == ECONNABORTED)
 			fprintf(stderr, "shmfs: %s is a stale mount (transport endpoint not connected): run "
 				"fusermount3 -u %s (or umount -l %s as root)\n", mountpoint, mountpoint, mountpoint);
 		else

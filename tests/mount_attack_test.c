@@ -487,8 +487,9 @@ struct probe {
 };
 
 /* A child that probes the mount point until the dead daemon shows (ENOTCONN from statfs and from a
- * lookup), for at most SECONDS, and leaves what it saw last in *P. */
-static pid_t spawn_probe(const char *mp, int round, double seconds, struct probe *p)
+ * lookup; or ECONNABORTED, where it took requests over io_uring: RING), for at most SECONDS, and
+ * leaves what it saw last in *P. */
+static pid_t spawn_probe(const char *mp, int round, double seconds, bool ring, struct probe *p)
 {
 	g_autofree char *fresh = g_strdup_printf("%s/never-there-%d", mp, round);
 	fflush(NULL);
@@ -502,7 +503,7 @@ static pid_t spawn_probe(const char *mp, int round, double seconds, struct probe
 		do {
 			p->statfs_err = statfs(mp, &sf) == 0 ? 0 : errno;
 			p->lookup_err = stat(fresh, &st) == 0 ? 0 : errno;
-			if (p->statfs_err == ENOTCONN && p->lookup_err == ENOTCONN)
+			if (mnt_dead_errno(ring, p->statfs_err) && mnt_dead_errno(ring, p->lookup_err))
 				_exit(0);
 			usleep(1000);
 		} while (now_s() < end);
@@ -571,9 +572,10 @@ START_TEST(test_kill9_under_churn_never_hangs)
 			pids[i] = spawn_churn(&m, i);
 		sleep_ms(100 + (round * 71) % 200);
 
+		bool ring = mnt_ring(&m);
 		ck_assert_sys(kill(m.daemon, SIGKILL));
 		double killed = now_s();
-		pids[CHURNERS] = spawn_probe(m.mountpoint, round, 1.0, probe);
+		pids[CHURNERS] = spawn_probe(m.mountpoint, round, 1.0, ring, probe);
 		if (!reap_within(pids[CHURNERS], 1.5, NULL)) {
 			g_autofree char *what = g_strdup_printf(
 				"round %d of %d: the mount hung: stat(2), statfs(2) and a lookup of the mount point "
@@ -581,7 +583,7 @@ START_TEST(test_kill9_under_churn_never_hangs)
 			unwedge_and_fail(&m, conn, pids, CHURNERS + 1, what);
 		}
 		pids[CHURNERS] = 0;
-		if (probe->statfs_err != ENOTCONN || probe->lookup_err != ENOTCONN) {
+		if (!mnt_dead_errno(ring, probe->statfs_err) || !mnt_dead_errno(ring, probe->lookup_err)) {
 			g_autofree char *what = g_strdup_printf(
 				"round %d of %d: 1 s after kill -9 the mount still answers as if the daemon lived: "
 				"statfs(2) gives %s, a lookup %s (stat of the mount point %s), expected ENOTCONN",

@@ -952,3 +952,14 @@ char *findmnt_at(const char *mp, const char *column)
 	g_autofree char *qmp = q(mp);
 	return g_strstrip(capture("findmnt -n -o %s --mountpoint %s", column, qmp));
 }
+
+bool mnt_ring(const struct mnt *m)
+{
+	g_autofree char *log = mnt_log_tail(m, 16384);
+	return strstr(log, "shmfs: requests come over io_uring") != NULL;
+}
+
+bool mnt_dead_errno(bool ring, int err)
+{
+	return err == ENOTCONN || (ring && err == ECONNABORTED);
+}

@@ -59,6 +59,14 @@ int mnt_stop(struct mnt *m);
 /* As mnt_stop, and returns the daemon's whole log, its last lines included (g_free it). */
 char *mnt_stop_log(struct mnt *m, int *status);
 
+/* True when M's daemon takes its requests over io_uring (its log says so: -o io_uring, or the ring
+ * setups' FUSE_URING_ENABLE=1, where the kernel offers it). */
+bool mnt_ring(const struct mnt *m);
+/* Whether ERR is what a request to a mount whose daemon is dead fails with: ENOTCONN, or where the
+ * daemon took its requests over io_uring (RING: mnt_ring, asked before it died) also ECONNABORTED,
+ * which the first requests after the ring's end get. */
+bool mnt_dead_errno(bool ring, int err);
+
 /* True while the daemon process runs (not a zombie) and its mount point answers stat. */
 bool mnt_alive(const struct mnt *m);
 

@@ -131,6 +131,27 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* -o io_uring: libfuse's own, in a build that can have a ring (libfuse >= 3.18.3: --version says
+ * so), whose queue depth must be a count; refused, with why, in any other build. */
+START_TEST(test_io_uring_option)
+{
+	g_autofree char *bin = q(getenv("SHMFS_BIN"));
+	g_autofree char *version = capture("%s --version", bin);
+	if (strstr(version, "over io_uring with -o io_uring")) {
+		assert_refused("io_uring,io_uring_q_depth=0",
+			       "shmfs: bad option io_uring_q_depth=0: give a count from 1 to 65535\n");
+		assert_refused("io_uring_q_depth=8k",
+			       "shmfs: bad option io_uring_q_depth=8k: give a count from 1 to 65535\n");
+	} else {
+		ck_assert_msg(strstr(version, "through a raw hook"), "--version:\n%s", version);
+		assert_refused("io_uring", "shmfs: -o io_uring refused: this shmfs is built with libfuse "
+					   "older than 3.18.3, which cannot serve it (see shmfs(8))\n");
+		assert_refused("io_uring_q_depth=8", "shmfs: -o io_uring_q_depth=8 refused: this shmfs is "
+						     "built with libfuse older than 3.18.3, which has no io_uring\n");
+	}
+}
+END_TEST
+
 /* SELinux contexts go to the kernel where SELinux is enabled; here it is not (the test says so
  * when it is). */
 START_TEST(test_selinux_context)
@@ -158,6 +179,7 @@ int main(void)
 	tcase_set_timeout(no, 30);
 	tcase_add_loop_test(no, test_refused, 0, G_N_ELEMENTS(refused));
 	tcase_add_test(no, test_selinux_context);
+	tcase_add_test(no, test_io_uring_option);
 	suite_add_tcase(s, no);
 	return mnt_run_suite(s);
 }
