@@ -1,27 +1,44 @@
 # common.sh - what tests/bench/run and its row scripts share: failing with one line; the targets
-# (a private tmpfs, FUSE mounts over it) with their cleanup on any exit; timing; medians; tables.
-# Sourced. A target is a name: ${dir[T]} is where it shows the tmpfs, ${pid[T]} its daemon if any.
+# (private tmpfs, FUSE mounts over one) with their cleanup on any exit; timing; medians; tables.
+# Sourced. A target is a name: ${dir[T]} is where it shows a tmpfs, ${pid[T]} its daemon if any.
 
 declare -A dir=() pid=() label=() res=() last=() cache_s=()
-targets=() work=""
+targets=() tmpfs_dirs=() work=""
 
 bench_die() {
 	echo "bench: $*" >&2
 	exit 1
 }
 
-# The private tmpfs, $back, the native target; the EXIT trap takes every mount down again.
+# The private tmpfs $back, which the FUSE targets show; the EXIT trap takes every mount down again.
 bench_setup() { # TMPFS_SIZE
 	work_t0=$EPOCHREALTIME
 	work=$(mktemp -d /tmp/shmfs-bench.XXXXXX)
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	back=$work/native
-	mkdir "$back"
-	mount -t tmpfs -o "size=$1,mode=1777" tmpfs "$back" || bench_die "cannot mount a tmpfs"
-	targets+=(native)
-	dir[native]=$back
+	back=$work/back
+	bench_tmpfs "$back" "$1"
+}
+
+bench_tmpfs() { # DIR SIZE: a private tmpfs at DIR, taken down at exit
+	mkdir "$1"
+	mount -t tmpfs -o "size=$2,mode=1777" tmpfs "$1" || bench_die "cannot mount a tmpfs at $1"
+	tmpfs_dirs+=("$1")
+}
+
+# A target with no daemon: a directory measured directly.
+bench_dir_target() { # TARGET DIR
+	targets+=("$1")
+	dir[$1]=$2
+}
+
+# Refuses a run that would not fit: with no swap the OOM killer would end it halfway, with swap
+# it would measure the disk.
+bench_memory() { # MIB: what the run holds in memory at most
+	local avail
+	avail=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+	(($1 <= avail)) || bench_die "the run needs up to $1 MiB of memory, $avail MiB are available"
 }
 
 # A FUSE daemon in the foreground (so $! is the daemon) showing $back at $work/TARGET.
@@ -54,7 +71,7 @@ bench_cleanup() {
 	local t i
 	set +e # best effort: one mount that does not go must not keep the others
 	for t in "${targets[@]}"; do
-		[ "$t" != native ] || continue
+		[ -n "${pid[$t]:-}" ] || continue
 		if bench_mounted "${dir[$t]}"; then umount "${dir[$t]}" || umount -l "${dir[$t]}"; fi
 		for ((i = 0; i < 50; i++)); do
 			bench_alive "${pid[$t]}" || break
@@ -63,10 +80,10 @@ bench_cleanup() {
 		bench_alive "${pid[$t]}" && kill "${pid[$t]}"
 		wait "${pid[$t]}" 2> /dev/null || true
 	done
-	if [ -n "$work" ]; then
-		if bench_mounted "$back"; then umount "$back" || umount -l "$back"; fi
-		rm -rf "$work"
-	fi
+	for t in "${tmpfs_dirs[@]}"; do
+		if bench_mounted "$t"; then umount "$t" || umount -l "$t"; fi
+	done
+	[ -z "$work" ] || rm -rf "$work"
 }
 
 # Milliseconds a command took, process start included; its output is thrown away.

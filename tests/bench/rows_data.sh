@@ -2,10 +2,10 @@
 # and 128 KiB, mmap writes and reads of it, random 4 KiB preads; on every target. Sourced.
 # The segment's pages exist from the start, so writes time copies, not tmpfs allocation.
 
-data_setup() {
+data_setup() { # DIR
 	seg_bytes=$((size_mib * 1048576))
-	truncate -s "$seg_bytes" "$back/seg"
-	bench_prog bench_mmap write "$back/seg" > /dev/null
+	truncate -s "$seg_bytes" "$1/seg"
+	bench_prog bench_mmap write "$1/seg" > /dev/null
 }
 
 # A read must come from the backing tmpfs, as on native. Through a daemon-served mount every byte
@@ -77,7 +77,10 @@ data_rows() {
 	bench_row "sequential write, bs=1M" warm write_1m "${targets[@]}"
 	bench_row "sequential write, bs=128k" warm write_128k "${targets[@]}"
 	bench_row "mmap sequential write" warm mmap_write "${targets[@]}"
-	bench_prog bench_mmap read "$back/seg" > /dev/null # every mount's mmap writes landed
+	local d
+	for d in "${tmpfs_dirs[@]}"; do # every target's mmap writes landed
+		bench_prog bench_mmap read "$d/seg" > /dev/null
+	done
 	bench_row "sequential read, bs=1M" warm read_1m "${targets[@]}"
 	bench_row "sequential read, bs=128k" warm read_128k "${targets[@]}"
 	bench_row "mmap sequential read" warm mmap_read "${targets[@]}"

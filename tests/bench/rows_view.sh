@@ -10,14 +10,15 @@ declare -A wide_decl=([narrow]="int64 Col1; int64 Col2; int64 Col3" [blob]="char
 declare -A wide_label=([narrow]="int64 x3" [blob]="char blob[1048576]" [array]="int64 v[131072]")
 wide_mib=16 wide_reads=200
 
-view_setup() {
-	truncate -s 4G "$back/big"
-	printf '\x64\0\0\0\0\0\0\0' | dd of="$back/big" conv=notrunc status=none
-	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$back/big"
+# The random bytes differ from one DIR to the other; no row reads them but through shmfs.
+view_setup() { # DIR
+	truncate -s 4G "$1/big"
+	printf '\x64\0\0\0\0\0\0\0' | dd of="$1/big" conv=notrunc status=none
+	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$1/big"
 	local w
 	for w in narrow blob array; do
-		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$back/wide_$w"
-		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$back/wide_$w"
+		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$1/wide_$w"
+		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$1/wide_$w"
 	done
 }
 

@@ -33,7 +33,7 @@ for row in "sequential read, bs=1M" "sequential read, bs=128k" "sequential write
 	"sequential write, bs=128k" "random 4 KiB pread" "mmap sequential read" \
 	"mmap sequential write" "ls -l of the directory" "lstat of each segment" \
 	"create+write 4 KiB+close+unlink"; do
-	expect "$row" 4 range
+	expect "$row" 5 range
 done
 for row in "view: first 4 KiB" "view: last 4 KiB" "view: text, 128 KiB reads" \
 	"view: text, 1 MiB reads"; do
