@@ -2,7 +2,7 @@
 # (private tmpfs, FUSE mounts over one) with their cleanup on any exit; timing; medians; tables.
 # Sourced. A target is a name: ${dir[T]} is where it shows a tmpfs, ${pid[T]} its daemon if any.
 
-declare -A dir=() pid=() label=() res=() last=() cache_s=()
+declare -A dir=() pid=() label=() res=() last=() cache_s=() chosen=() needs=()
 targets=() tmpfs_dirs=() work=""
 
 bench_die() {
@@ -86,6 +86,41 @@ bench_cleanup() {
 	[ -z "$work" ] || rm -rf "$work"
 }
 
+# The rows to run (--rows): those whose name contains a PATTERN or matches it as an extended
+# regular expression; names hold "+" and "[...]", and one copied from a table must find its row.
+# A row computed from others (${needs[ROW]}, their names one a line) brings them along.
+bench_choose() { # "ROW|UNIT" LINES (all rows) PATTERNS...
+	local lines=$1 spec name p hit
+	shift
+	for p; do
+		hit=""
+		while IFS= read -r spec; do
+			name=${spec%%|*}
+			[ -n "$name" ] && { [[ $name == *"$p"* ]] || [[ $name =~ $p ]]; } || continue
+			chosen[$name]=1 hit=1
+		done <<< "$lines"
+		[ -n "$hit" ] ||
+			bench_die "--rows '$p' matches no row; the rows:"$'\n'"$(bench_names "$lines")"
+	done
+	for name in "${!chosen[@]}"; do
+		while IFS= read -r p; do
+			[ -z "$p" ] || chosen[$p]=1
+		done <<< "${needs[$name]:-}"
+	done
+}
+
+bench_names() { sed '/^$/d; s/|.*//; s/^/  /' <<< "$1"; } # "ROW|UNIT" LINES: the names, indented
+
+bench_chosen() { ((${#chosen[@]} == 0)) || [ -n "${chosen[$1]:-}" ]; } # ROW; no --rows: all
+
+bench_any() { # "ROW|UNIT" LINES: whether one of them is chosen
+	local spec
+	while IFS= read -r spec; do
+		if [ -n "$spec" ] && bench_chosen "${spec%%|*}"; then return 0; fi
+	done <<< "$1"
+	return 1
+}
+
 # Milliseconds a command took, process start included; its output is thrown away.
 bench_time() {
 	local t0=$EPOCHREALTIME
@@ -122,9 +157,10 @@ bench_daemon() { # TARGET wchar|syscr|hwm_mib|anon_mib|cpu_s
 # Runs one row: FUNC TARGET prints one figure. Runs on the targets interleave, so the shared
 # machine's noise spreads over all of them. warm: one uncounted run on each target first. cold: a
 # run waits until the target's name and attribute cache (${cache_s[T]} s) has run out since its last.
-bench_row() { # ROW warm|cold FUNC TARGETS...
+bench_row() { # ROW warm|cold FUNC TARGETS... (a row not chosen does nothing)
 	local row=$1 mode=$2 fn=$3 t r wait
 	shift 3
+	bench_chosen "$row" || return 0
 	if [ "$mode" = warm ]; then
 		for t; do
 			"$fn" "$t" > /dev/null
@@ -154,11 +190,12 @@ bench_stats() { # ROW TARGET
 		END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2), a[1], a[NR]}')
 }
 
-# A Markdown table: a line per row, "median (min–max)" per target, and when the first target is
-# native, each other target's median over native's.
+# A Markdown table: a line per chosen row, "median (min–max)" per target, and when the first target
+# is native, each other target's median over native's. Nothing when no row is chosen.
 bench_table() { # TITLE "ROW|UNIT" LINES TARGETS...
 	local title=$1 rows=$2 t line spec base=""
 	shift 2
+	bench_any "$rows" || return 0
 	line="| $title | unit |"
 	for t; do
 		line+=" ${label[$t]} |"
@@ -167,7 +204,7 @@ bench_table() { # TITLE "ROW|UNIT" LINES TARGETS...
 	echo "$line"
 	echo "$line" | sed 's/[^|]\+/---/g'
 	while IFS= read -r spec; do
-		[ -n "$spec" ] || continue
+		[ -n "$spec" ] && bench_chosen "${spec%%|*}" || continue
 		line="| ${spec%%|*} | ${spec#*|} |"
 		for t; do
 			bench_stats "${spec%%|*}" "$t"

@@ -28,7 +28,7 @@ meta_rows() {
 	bench_row "ls -l of the directory" cold ls_l "${targets[@]}"
 	bench_row "lstat of each segment" cold lstat_each "${targets[@]}"
 	bench_row "create+write 4 KiB+close+unlink" warm churn "${targets[@]}"
-	for t in "${tmpfs_dirs[@]}"; do
+	for t in "${setup_dirs[@]}"; do
 		[ -z "$(ls -A "$t/churn")" ] || bench_die "churn left segments behind in $t"
 	done
 }
