@@ -1,27 +1,44 @@
 # common.sh - what tests/bench/run and its row scripts share: failing with one line; the targets
-# (a private tmpfs, FUSE mounts over it) with their cleanup on any exit; timing; medians; tables.
-# Sourced. A target is a name: ${dir[T]} is where it shows the tmpfs, ${pid[T]} its daemon if any.
+# (private tmpfs, FUSE mounts over one) with their cleanup on any exit; timing; medians; tables.
+# Sourced. A target is a name: ${dir[T]} is where it shows a tmpfs, ${pid[T]} its daemon if any.
 
-declare -A dir=() pid=() label=() res=() last=() cache_s=()
-targets=() work=""
+declare -A dir=() pid=() label=() res=() last=() cache_s=() chosen=() needs=()
+targets=() tmpfs_dirs=() work=""
 
 bench_die() {
 	echo "bench: $*" >&2
 	exit 1
 }
 
-# The private tmpfs, $back, the native target; the EXIT trap takes every mount down again.
+# The private tmpfs $back, which the FUSE targets show; the EXIT trap takes every mount down again.
 bench_setup() { # TMPFS_SIZE
 	work_t0=$EPOCHREALTIME
 	work=$(mktemp -d /tmp/shmfs-bench.XXXXXX)
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	back=$work/native
-	mkdir "$back"
-	mount -t tmpfs -o "size=$1,mode=1777" tmpfs "$back" || bench_die "cannot mount a tmpfs"
-	targets+=(native)
-	dir[native]=$back
+	back=$work/back
+	bench_tmpfs "$back" "$1"
+}
+
+bench_tmpfs() { # DIR SIZE: a private tmpfs at DIR, taken down at exit
+	mkdir "$1"
+	mount -t tmpfs -o "size=$2,mode=1777" tmpfs "$1" || bench_die "cannot mount a tmpfs at $1"
+	tmpfs_dirs+=("$1")
+}
+
+# A target with no daemon: a directory measured directly.
+bench_dir_target() { # TARGET DIR
+	targets+=("$1")
+	dir[$1]=$2
+}
+
+# Refuses a run that would not fit: with no swap the OOM killer would end it halfway, with swap
+# it would measure the disk.
+bench_memory() { # MIB: what the run holds in memory at most
+	local avail
+	avail=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+	(($1 <= avail)) || bench_die "the run needs up to $1 MiB of memory, $avail MiB are available"
 }
 
 # A FUSE daemon in the foreground (so $! is the daemon) showing $back at $work/TARGET.
@@ -54,7 +71,7 @@ bench_cleanup() {
 	local t i
 	set +e # best effort: one mount that does not go must not keep the others
 	for t in "${targets[@]}"; do
-		[ "$t" != native ] || continue
+		[ -n "${pid[$t]:-}" ] || continue
 		if bench_mounted "${dir[$t]}"; then umount "${dir[$t]}" || umount -l "${dir[$t]}"; fi
 		for ((i = 0; i < 50; i++)); do
 			bench_alive "${pid[$t]}" || break
@@ -63,10 +80,45 @@ bench_cleanup() {
 		bench_alive "${pid[$t]}" && kill "${pid[$t]}"
 		wait "${pid[$t]}" 2> /dev/null || true
 	done
-	if [ -n "$work" ]; then
-		if bench_mounted "$back"; then umount "$back" || umount -l "$back"; fi
-		rm -rf "$work"
-	fi
+	for t in "${tmpfs_dirs[@]}"; do
+		if bench_mounted "$t"; then umount "$t" || umount -l "$t"; fi
+	done
+	[ -z "$work" ] || rm -rf "$work"
+}
+
+# The rows to run (--rows): those whose name contains a PATTERN or matches it as an extended
+# regular expression; names hold "+" and "[...]", and one copied from a table must find its row.
+# A row computed from others (${needs[ROW]}, their names one a line) brings them along.
+bench_choose() { # "ROW|UNIT" LINES (all rows) PATTERNS...
+	local lines=$1 spec name p hit
+	shift
+	for p; do
+		hit=""
+		while IFS= read -r spec; do
+			name=${spec%%|*}
+			[ -n "$name" ] && { [[ $name == *"$p"* ]] || [[ $name =~ $p ]]; } || continue
+			chosen[$name]=1 hit=1
+		done <<< "$lines"
+		[ -n "$hit" ] ||
+			bench_die "--rows '$p' matches no row; the rows:"$'\n'"$(bench_names "$lines")"
+	done
+	for name in "${!chosen[@]}"; do
+		while IFS= read -r p; do
+			[ -z "$p" ] || chosen[$p]=1
+		done <<< "${needs[$name]:-}"
+	done
+}
+
+bench_names() { sed '/^$/d; s/|.*//; s/^/  /' <<< "$1"; } # "ROW|UNIT" LINES: the names, indented
+
+bench_chosen() { ((${#chosen[@]} == 0)) || [ -n "${chosen[$1]:-}" ]; } # ROW; no --rows: all
+
+bench_any() { # "ROW|UNIT" LINES: whether one of them is chosen
+	local spec
+	while IFS= read -r spec; do
+		if [ -n "$spec" ] && bench_chosen "${spec%%|*}"; then return 0; fi
+	done <<< "$1"
+	return 1
 }
 
 # Milliseconds a command took, process start included; its output is thrown away.
@@ -105,9 +157,10 @@ bench_daemon() { # TARGET wchar|syscr|hwm_mib|anon_mib|cpu_s
 # Runs one row: FUNC TARGET prints one figure. Runs on the targets interleave, so the shared
 # machine's noise spreads over all of them. warm: one uncounted run on each target first. cold: a
 # run waits until the target's name and attribute cache (${cache_s[T]} s) has run out since its last.
-bench_row() { # ROW warm|cold FUNC TARGETS...
+bench_row() { # ROW warm|cold FUNC TARGETS... (a row not chosen does nothing)
 	local row=$1 mode=$2 fn=$3 t r wait
 	shift 3
+	bench_chosen "$row" || return 0
 	if [ "$mode" = warm ]; then
 		for t; do
 			"$fn" "$t" > /dev/null
@@ -137,11 +190,12 @@ bench_stats() { # ROW TARGET
 		END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2), a[1], a[NR]}')
 }
 
-# A Markdown table: a line per row, "median (min–max)" per target, and when the first target is
-# native, each other target's median over native's.
+# A Markdown table: a line per chosen row, "median (min–max)" per target, and when the first target
+# is native, each other target's median over native's. Nothing when no row is chosen.
 bench_table() { # TITLE "ROW|UNIT" LINES TARGETS...
 	local title=$1 rows=$2 t line spec base=""
 	shift 2
+	bench_any "$rows" || return 0
 	line="| $title | unit |"
 	for t; do
 		line+=" ${label[$t]} |"
@@ -150,7 +204,7 @@ bench_table() { # TITLE "ROW|UNIT" LINES TARGETS...
 	echo "$line"
 	echo "$line" | sed 's/[^|]\+/---/g'
 	while IFS= read -r spec; do
-		[ -n "$spec" ] || continue
+		[ -n "$spec" ] && bench_chosen "${spec%%|*}" || continue
 		line="| ${spec%%|*} | ${spec#*|} |"
 		for t; do
 			bench_stats "${spec%%|*}" "$t"

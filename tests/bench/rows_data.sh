@@ -2,10 +2,10 @@
 # and 128 KiB, mmap writes and reads of it, random 4 KiB preads; on every target. Sourced.
 # The segment's pages exist from the start, so writes time copies, not tmpfs allocation.
 
-data_setup() {
+data_setup() { # DIR
 	seg_bytes=$((size_mib * 1048576))
-	truncate -s "$seg_bytes" "$back/seg"
-	bench_prog bench_mmap write "$back/seg" > /dev/null
+	truncate -s "$seg_bytes" "$1/seg"
+	bench_prog bench_mmap write "$1/seg" > /dev/null
 }
 
 # A read must come from the backing tmpfs, as on native. Through a daemon-served mount every byte
@@ -13,7 +13,9 @@ data_setup() {
 # each open (each run is a new process) drops the mount's page cache. bindfs writes the bytes to
 # /dev/fuse; shmfs splices them, which its write count does not show, so for it each READ request
 # shows instead: REQUESTS, the fewest that can carry the bytes, must have come (one read(2) of
-# /dev/fuse each). Through the passthrough mount the daemon sends none of the bytes.
+# /dev/fuse each). Through the passthrough mount the daemon sends none of the bytes. Over io_uring
+# (shmfs-ring) the daemon takes requests and replies through the ring, not with read(2) and write(2)
+# of /dev/fuse, so these counts do not show them: that target goes unchecked.
 data_served() { # TARGET MARK_BEFORE BYTES REQUESTS
 	local sent calls
 	[ -n "${pid[$1]:-}" ] || return 0
@@ -25,6 +27,7 @@ data_served() { # TARGET MARK_BEFORE BYTES REQUESTS
 	shmfs-served)
 		((calls >= $4)) ||
 			bench_die "$1: a $3-byte read took $calls read(2)s of the daemon, not $4 (cache)" ;;
+	shmfs-ring) ;; # unchecked (above)
 	*)
 		((sent >= $3)) || bench_die "$1: a $3-byte read got only $sent bytes from the daemon (cache)" ;;
 	esac
@@ -72,12 +75,21 @@ read_128k() { data_dd_read "$1" 128; }
 mmap_write() { data_mmap "$1" write; }
 mmap_read() { data_mmap "$1" read; }
 
-# Writes first: the mmap writes leave the pattern that the reads then check.
+# Writes first: the mmap writes leave the pattern that the reads then check. When dd wrote zeros
+# and the mmap writes did not run (--rows), the pattern is written again.
 data_rows() {
+	local d again=""
 	bench_row "sequential write, bs=1M" warm write_1m "${targets[@]}"
 	bench_row "sequential write, bs=128k" warm write_128k "${targets[@]}"
 	bench_row "mmap sequential write" warm mmap_write "${targets[@]}"
-	bench_prog bench_mmap read "$back/seg" > /dev/null # every mount's mmap writes landed
+	if ! bench_chosen "mmap sequential write" &&
+		bench_any "sequential write, bs=1M"$'\n'"sequential write, bs=128k"; then
+		again=1
+	fi
+	for d in "${setup_dirs[@]}"; do # every target's mmap writes landed
+		[ -z "$again" ] || bench_prog bench_mmap write "$d/seg" > /dev/null
+		bench_prog bench_mmap read "$d/seg" > /dev/null
+	done
 	bench_row "sequential read, bs=1M" warm read_1m "${targets[@]}"
 	bench_row "sequential read, bs=128k" warm read_128k "${targets[@]}"
 	bench_row "mmap sequential read" warm mmap_read "${targets[@]}"

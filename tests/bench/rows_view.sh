@@ -10,14 +10,15 @@ declare -A wide_decl=([narrow]="int64 Col1; int64 Col2; int64 Col3" [blob]="char
 declare -A wide_label=([narrow]="int64 x3" [blob]="char blob[1048576]" [array]="int64 v[131072]")
 wide_mib=16 wide_reads=200
 
-view_setup() {
-	truncate -s 4G "$back/big"
-	printf '\x64\0\0\0\0\0\0\0' | dd of="$back/big" conv=notrunc status=none
-	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$back/big"
+# The random bytes differ from one DIR to the other; no row reads them but through shmfs.
+view_setup() { # DIR
+	truncate -s 4G "$1/big"
+	printf '\x64\0\0\0\0\0\0\0' | dd of="$1/big" conv=notrunc status=none
+	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$1/big"
 	local w
 	for w in narrow blob array; do
-		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$back/wide_$w"
-		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$back/wide_$w"
+		head -c "${wide_mib}M" /dev/urandom | tr '\0' '\1' > "$1/wide_$w"
+		setfattr -n user.shmfs.type -v "${wide_decl[$w]}" "$1/wide_$w"
 	done
 }
 
@@ -34,11 +35,11 @@ view_text_1m() { view_text "$1" 1024; }
 
 # The table rewritten: a segment whose view is about $rewrite_mib MiB of text, written back whole
 # (cat TEXT > view) from two texts that differ in every record, in turn: every run stores them all.
-rewrite_setup() { # after mounting: the texts are the view's own
+rewrite_setup() { # TARGET (a shmfs one), after mounting: the texts are the view's own
 	local recs=$((rewrite_mib * 1048576 / 70)) # 70 bytes a line at this size
 	truncate -s $((recs * 24)) "$back/tab"
 	setfattr -n user.shmfs.type -v "int64 Col1; int64 Col2; int64 Col3" "$back/tab"
-	cat "${dir[shmfs-pt]}/tab.txt" > "$work/tab-a.txt"
+	cat "${dir[$1]}/tab.txt" > "$work/tab-a.txt"
 	sed -E 's/^( *[0-9]+ +)0 /\11 /' "$work/tab-a.txt" > "$work/tab-b.txt"
 	cmp -s "$work/tab-a.txt" "$work/tab-b.txt" && bench_die "the rewrite texts do not differ"
 	echo b > "$work/tab-next"
@@ -61,12 +62,16 @@ view_wide_blob() { view_wide "$1" blob; }
 view_wide_array() { view_wide "$1" array; }
 wide_row() { echo "view: 4 KiB pread, ${wide_label[$1]} lines"; } # KIND
 wide_ratio_row() { echo "view: ${wide_label[$1]} over ${wide_label[narrow]}"; } # KIND
+needs[$(wide_ratio_row blob)]="$(wide_row blob)"$'\n'"$(wide_row narrow)"
+needs[$(wide_ratio_row array)]="$(wide_row array)"$'\n'"$(wide_row narrow)"
+rewrite_row="view: table rewrite (cat > view)"
 
 # The ratio of KIND's figures to narrow's, run by run (their runs interleave, so each pair ran at
 # about the same time): the row's median is the median of the ratios.
 view_wide_ratio() { # KIND TARGETS...
 	local k=$1 t
 	shift
+	bench_chosen "$(wide_ratio_row "$k")" || return 0
 	for t; do
 		res[$(wide_ratio_row "$k"),$t]=$(paste -d ' ' <(printf '%s\n' ${res[$(wide_row "$k"),$t]}) \
 			<(printf '%s\n' ${res[$(wide_row narrow),$t]}) | awk '{printf "%.2f ", $1 / $2}')
@@ -92,8 +97,9 @@ view_rows() {
 	view_wide_ratio array "$@"
 	# rendering reads holes as zeros: the segment still has only the page written at setup
 	(($(stat -c %b "$back/big") <= 8)) || bench_die "reading the view allocated holes of the segment"
-	rewrite_setup
-	bench_row "view: table rewrite (cat > view)" warm view_rewrite "$@"
+	bench_chosen "$rewrite_row" || return 0
+	rewrite_setup "$1"
+	bench_row "$rewrite_row" warm view_rewrite "$@"
 	tail -n 1 "${dir[$1]}/tab.txt" | grep -q '^ *[0-9]* *[01] ' || bench_die "the rewrite stored nothing"
 }
 
@@ -101,7 +107,7 @@ view_table_rows="view: first 4 KiB|ms
 view: last 4 KiB|ms
 view: text, 128 KiB reads|MB/s
 view: text, 1 MiB reads|MB/s
-view: table rewrite (cat > view)|MB/s"
+$rewrite_row|MB/s"
 view_wide_table_rows="$(wide_row narrow)|ms
 $(wide_row blob)|ms
 $(wide_row array)|ms

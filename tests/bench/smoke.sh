@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # smoke.sh - the bench_smoke test: `tests/bench/run --quick` against BUILD_DIR must give every row a
-# figure for every target, so the benchmark cannot rot. Without root, /dev/fuse or bindfs it skips
-# (exit 77) loudly, but fails when CI=true. Usage: tests/bench/smoke.sh BUILD_DIR
+# figure for every target, so the benchmark cannot rot; and --rows must run and print only its row,
+# and refuse a pattern that matches none. Without root, /dev/fuse or bindfs it skips (exit 77)
+# loudly, but fails when CI=true. Usage: tests/bench/smoke.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 missing=""
@@ -15,7 +16,7 @@ if [ -n "$missing" ]; then
 fi
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.err"' EXIT
 "$here/run" --quick --out "$out" "$1"
 
 # ROW N KIND: the row is there with N figures, each "median (min–max)" (range) or a number (plain).
@@ -33,13 +34,32 @@ for row in "sequential read, bs=1M" "sequential read, bs=128k" "sequential write
 	"sequential write, bs=128k" "random 4 KiB pread" "mmap sequential read" \
 	"mmap sequential write" "ls -l of the directory" "lstat of each segment" \
 	"create+write 4 KiB+close+unlink"; do
-	expect "$row" 4 range
+	expect "$row" 5 range # native, native watched, passthrough, daemon-served, bindfs
 done
 for row in "view: first 4 KiB" "view: last 4 KiB" "view: text, 128 KiB reads" \
-	"view: text, 1 MiB reads"; do
-	expect "$row" 2 range
+	"view: text, 1 MiB reads" "view: table rewrite (cat > view)" \
+	"view: 4 KiB pread, int64 x3 lines" "view: 4 KiB pread, char blob[1048576] lines" \
+	"view: 4 KiB pread, int64 v[131072] lines" "view: char blob[1048576] over int64 x3" \
+	"view: int64 v[131072] over int64 x3"; do
+	expect "$row" 2 range # passthrough, daemon-served
 done
 expect "peak RSS (VmHWM)" 3 plain
 expect "RssAnon at the end" 3 plain
 expect "CPU time (utime+stime)" 3 plain
+
+# One row on two targets: its table is its head, rule and row; the daemon table has 3 rows.
+"$here/run" --quick --rows 'lstat' --targets native,shmfs-served --out "$out" "$1"
+expect "lstat of each segment" 2 range
+[ "$(grep -c '^|' "$out")" -eq 8 ] || {
+	echo "bench_smoke: --rows 'lstat' printed other rows:" >&2
+	cat "$out" >&2
+	fail=1
+}
+if "$here/run" --rows 'no such row' "$1" 2> "$out.err"; then
+	echo "bench_smoke: --rows with a pattern that matches no row did not fail" >&2
+	fail=1
+elif ! grep -qx '  lstat of each segment' "$out.err"; then
+	echo "bench_smoke: --rows with a pattern that matches no row did not list the rows" >&2
+	fail=1
+fi
 exit $fail
