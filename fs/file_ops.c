@@ -272,7 +272,7 @@ void fs_segment_lseek(fuse_req_t req, struct fs_inode *in, off_t off, int whence
 void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
-	fs_privs_note_file(fi);
+	fs_privs_note_open(fi);
 	in->kind->open(req, in, fi);
 }
 
@@ -286,7 +286,7 @@ void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 		 struct fuse_file_info *fi)
 {
 	struct fs_inode *in = fs_inode(req, ino);
-	fs_privs_note_file(fi);
+	fs_privs_note_write(req, fi);
 	in->kind->write(req, in, buf, size, off, fi);
 }
 

@@ -19,7 +19,7 @@
  * calls fs_privs_note_request for every request; libfuse serves a request on the thread that read
  * it, right after, so a thread-local note reaches the operation (write, setattr, open). From 3.18.3
  * libfuse hands the flags to the operations (fuse_file_info's kill_suidgid, SETATTR's valid), and
- * they make the same note themselves (fs_privs_note_file, fs_privs_note_setattr).
+ * they make the same note themselves (fs_privs_note_open, _write, _setattr).
  *
  * The rule is the VFS's (setattr_should_drop_suidgid), for a caller without CAP_FSETID: set-user-ID
  * goes; set-group-ID goes when group execute is set, or when the caller is not in the file's group.
@@ -43,6 +43,7 @@ static __thread enum {
 	NOTE_KILL,        /* a kill flag: the caller lacks CAP_FSETID */
 	NOTE_CHOWN_KILL,  /* FATTR_KILL_SUIDGID of a chown, which the kernel sets for any caller */
 	NOTE_EMPTY_SETATTR, /* a SETATTR of nothing: file_remove_privs of a passthrough write */
+	NOTE_UNFLAGGED_WRITE, /* a WRITE whose kill flag libfuse withholds (below) */
 } note;
 
 /* SETATTR's valid: the kernel's, or libfuse's to_set (the same bits where both have them). */
@@ -81,9 +82,23 @@ void fs_privs_note_request(const void *buf, ssize_t len)
 }
 
 #ifdef SHMFS_LIBFUSE_NO_HOOK
-void fs_privs_note_file(const struct fuse_file_info *fi)
+void fs_privs_note_open(const struct fuse_file_info *fi)
 {
-	note = fi && fi->kill_suidgid ? NOTE_KILL : NOTE_NONE;
+	note = fi->kill_suidgid ? NOTE_KILL : NOTE_NONE;
+}
+
+/* The kernel flags a direct WRITE by a caller without CAP_FSETID whether or not HANDLE_KILLPRIV_V2
+ * was agreed, and clears nothing itself for such a write; libfuse 3.18.3 passes the flag on only
+ * under HANDLE_KILLPRIV_V2. Without it (the kernel clearing the rest) the daemon cannot tell, and
+ * takes uid 0 for capable, as for a view's edit. */
+void fs_privs_note_write(fuse_req_t req, const struct fuse_file_info *fi)
+{
+	if (fi->kill_suidgid)
+		note = NOTE_KILL;
+	else if (!fs_of(req)->plan.killpriv_v2 && !fs_of(req)->plan.passthrough)
+		note = NOTE_UNFLAGGED_WRITE;
+	else
+		note = NOTE_NONE;
 }
 
 /* libfuse passes FATTR_KILL_SUIDGID on as FUSE_SET_ATTR_KILL_SUID (the same bit) and takes
@@ -95,8 +110,14 @@ void fs_privs_note_setattr(int valid)
 	note_setattr((uint32_t)valid);
 }
 #else
-void fs_privs_note_file(const struct fuse_file_info *fi)
+void fs_privs_note_open(const struct fuse_file_info *fi)
 {
+	(void)fi;
+}
+
+void fs_privs_note_write(fuse_req_t req, const struct fuse_file_info *fi)
+{
+	(void)req;
 	(void)fi;
 }
 
@@ -130,6 +151,7 @@ static bool caller_lacks_fsetid(fuse_req_t req, const char *proc)
 	case NOTE_KILL:
 		return true;
 	case NOTE_CHOWN_KILL:
+	case NOTE_UNFLAGGED_WRITE:
 		return fuse_req_ctx(req)->uid != 0;
 	case NOTE_EMPTY_SETATTR:
 		if (getxattr(proc, "security.capability", NULL, 0) < 0 && errno == ENODATA)

@@ -8,9 +8,10 @@
  * the raw read hook calls it for every request. */
 void fs_privs_note_request(const void *buf, ssize_t len);
 /* Where there is no raw hook (libfuse >= 3.18.3, which hands the operations the kill flags), the
- * operations note them themselves: an OPEN or WRITE by FI (fuse_file_info's kill_suidgid), a
- * SETATTR by its VALID. Where the hook notes them, these do nothing. */
-void fs_privs_note_file(const struct fuse_file_info *fi);
+ * operations note them themselves: an OPEN or a WRITE (REQ) by FI (fuse_file_info's
+ * kill_suidgid), a SETATTR by its VALID. Where the hook notes them, these do nothing. */
+void fs_privs_note_open(const struct fuse_file_info *fi);
+void fs_privs_note_write(fuse_req_t req, const struct fuse_file_info *fi);
 void fs_privs_note_setattr(int valid);
 /* Before the request REQ (which this thread read: a WRITE, SETATTR or OPEN) acts on the object
  * behind FD (an open file or an O_PATH handle): clears its set-user-ID and set-group-ID bits where
