@@ -169,10 +169,21 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 	g_free(r.buf);
 }
 
+/* The kernel keeps a directory's listing (FOPEN_CACHE_DIR) where it changes only with the
+ * directory's contents: under -o cache=watch with views not listed. It checks the listing at each
+ * opendir: its own changes through the mount bump the directory's version, and another program's
+ * change its mtime, which the watcher's invalidation (or, unwatched, a timeout of 0) makes it ask
+ * for again. A listed view comes and goes with its segment's type, an xattr, which changes no
+ * mtime of the directory: with views shown every listing is the daemon's. */
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
+	struct fs *fs = fs_of(req);
 	fi->fh = 0; /* nothing to keep: see do_readdir */
+	if (fs->watching && fs->views != FS_VIEWS_SHOWN) {
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
+	}
 	fuse_reply_open(req, fi);
 }
 

@@ -3,6 +3,7 @@
  * off has no views at all; a bad value refuses to mount. */
 #include "mount_harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -156,6 +157,48 @@ START_TEST(test_hidden_lists_no_view)
 }
 END_TEST
 
+/* True when directory DIR lists NAME. */
+static bool lists(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	ck_assert_msg(d, "opendir %s: %s", dir, g_strerror(errno));
+	bool found = false;
+	for (struct dirent *e; (e = readdir(d));)
+		found |= strcmp(e->d_name, name) == 0;
+	closedir(d);
+	return found;
+}
+
+/* With no views listed the kernel keeps a directory's listing (fs/dir_ops.c): a listing again
+ * sends no READDIR, and a change, through the mount or behind it, still shows at the next one. */
+START_TEST(test_hidden_listing_kept_and_fresh)
+{
+	make_segment("kept", RECORD, 1, true);
+	ck_assert(lists(M->mountpoint, "kept"));
+	g_autofree char *before = mnt_log_tail(M, 256 * 1024 * 1024);
+	ck_assert(lists(M->mountpoint, "kept"));
+	sleep_ms(200);
+	g_autofree char *after = mnt_log_tail(M, 256 * 1024 * 1024);
+	ck_assert(g_str_has_prefix(after, before));
+	const char *log = after + strlen(before);
+	ck_assert_int_eq(log_requests(log, "READDIR") + log_requests(log, "READDIRPLUS"), 0);
+
+	g_autofree char *bnew = back_path(M, "behind"), *bren = back_path(M, "renamed");
+	ck_assert_int_eq(write_file(bnew, "b", 1), 0); /* behind the mount's back */
+	ck_assert_msg(SEEN_WITHIN(0.1, NULL, lists(M->mountpoint, "behind")), "a new name not listed");
+	ck_assert_sys(rename(bnew, bren));
+	ck_assert_msg(SEEN_WITHIN(0.1, NULL, lists(M->mountpoint, "renamed") && !lists(M->mountpoint, "behind")),
+		      "a rename not listed");
+	ck_assert_sys(unlink(bren));
+	ck_assert_msg(SEEN_WITHIN(0.1, NULL, !lists(M->mountpoint, "renamed")), "a removed name still listed");
+	g_autofree char *mnew = mnt_path(M, "through");
+	ck_assert_int_eq(write_file(mnew, "t", 1), 0); /* through the mount: listed at once */
+	ck_assert(lists(M->mountpoint, "through"));
+	ck_assert_sys(unlink(mnew));
+	ck_assert(!lists(M->mountpoint, "through"));
+}
+END_TEST
+
 START_TEST(test_hidden_view_found_by_name)
 {
 	make_segments();
@@ -280,6 +323,7 @@ int main(void)
 	suite_add_tcase(s, shown);
 	TCase *hidden = mnt_tcase("hidden", setup_hidden);
 	tcase_add_test(hidden, test_hidden_lists_no_view);
+	tcase_add_test(hidden, test_hidden_listing_kept_and_fresh);
 	tcase_add_test(hidden, test_hidden_view_found_by_name);
 	tcase_add_test(hidden, test_hidden_view_edit);
 	tcase_add_test(hidden, test_hidden_du_cp_tar_see_segments_alone);
