@@ -16,6 +16,7 @@
 #include "creds.h"
 #include "entry.h"
 #include "inode.h"
+#include "listing.h"
 #include "view_ops.h"
 #include "watch.h"
 
@@ -133,6 +134,8 @@ static bool fill_reply(struct fs *fs, struct reply *r, DIR *dp, bool views)
 			continue;
 		}
 		g_autofree char *view = view_of(fs, r->dirfd, d);
+		if (view)
+			fs_listing_viewed(fs, r->dir, d->d_name);
 		if (view && !reply_add(r, view, d->d_ino | VIEWFILE_INO_BIT, DT_REG,
 				       (uint64_t)d->d_off | VIEWS_PASS))
 			return false;
@@ -169,18 +172,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 	g_free(r.buf);
 }
 
-/* The kernel keeps a directory's listing (FOPEN_CACHE_DIR) where it changes only with the
- * directory's contents: under -o cache=watch with views not listed. It checks the listing at each
- * opendir: its own changes through the mount bump the directory's version, and another program's
- * change its mtime, which the watcher's invalidation (or, unwatched, a timeout of 0) makes it ask
- * for again. A listed view comes and goes with its segment's type, an xattr, which changes no
- * mtime of the directory: with views shown every listing is the daemon's. */
+/* The kernel keeps a directory's listing (FOPEN_CACHE_DIR) under -o cache=watch, and checks it at
+ * each opendir against the directory's version and mtime (listing.c says how a view's coming and
+ * going moves that mtime, and when listings are not kept). */
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	struct fs *fs = fs_of(req);
 	fi->fh = 0; /* nothing to keep: see do_readdir */
-	if (fs->watching && fs->views != FS_VIEWS_SHOWN) {
+	if (fs_listings_kept(fs_of(req))) {
 		fi->cache_readdir = 1;
 		fi->keep_cache = 1;
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "inode.h"
+#include "listing.h"
 #include "view_ops.h"
 #include "watch.h"
 
@@ -21,6 +22,7 @@ int fs_entry_reply_of(struct fs *fs, struct fs_inode *parent, const char *name, 
 	struct fs_inode *in = fs_inode_get(fs, fd, &e->attr, fs->kinds.object, parent, name, &timeout);
 	if (!in)
 		return -ENOMEM;
+	fs_listing_times(in, &e->attr);
 	e->ino = (uintptr_t)in;
 	e->attr_timeout = timeout;
 	e->entry_timeout = fs_entry_timeout(fs, timeout);
@@ -60,6 +62,7 @@ static int lookup_at(struct fs *fs, struct fs_inode *parent, int dirfd, const ch
 	double timeout;
 	struct fs_inode *in = fs_inode_get(fs, -1, &e->attr, fs->kinds.object, parent, name, &timeout);
 	if (in) {
+		fs_listing_times(in, &e->attr);
 		e->ino = (uintptr_t)in;
 		e->attr_timeout = timeout;
 		e->entry_timeout = fs_entry_timeout(fs, timeout);

@@ -14,6 +14,7 @@
 
 #include "file.h"
 #include "inode.h"
+#include "listing.h"
 #include "locks.h"
 #include "ops.h"
 #include "plan.h"
@@ -156,6 +157,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	fs->root = (struct fs_inode){ .fd = backing_fd, .dev = st.st_dev, .ino = st.st_ino,
 				      .type = S_IFDIR, .kind = &object_kind, .nlookup = 1 };
 	fs->types = typesrc_new(types_path, log_types_problem);
+	fs->types_file = types_path != NULL;
 	fs->daemon_is_root = geteuid() == 0;
 	fs->ngroups = getgroups(0, NULL);
 	if (fs->ngroups > 0) {
@@ -167,6 +169,7 @@ struct fs *fs_new(int backing_fd, const char *types_path)
 	fs_inodes_init(fs);
 	pthread_mutex_init(&fs->backing_lock, NULL);
 	fs_watch_init(fs);
+	fs_listings_init(fs);
 	fs_shares_init(fs);
 	fs_usage_init(fs);
 	fs_view_errors_init(fs);
@@ -229,6 +232,7 @@ void fs_free(struct fs *fs)
 	fs_usage_free(fs);
 	fs_locks_free(fs);
 	fs_watch_free(fs);
+	fs_listings_free(fs);
 	fs_inodes_free(fs);
 	pthread_mutex_destroy(&fs->backing_lock);
 	typesrc_free(fs->types);

@@ -73,6 +73,8 @@ struct fs_inode {
 	struct fs_file *opens; /* its open files (a list through fs_file.next), under fs.lock */
 	int wd;           /* a directory's inotify watch, or -1; under fs.lock */
 	_Atomic bool cached; /* looked up in a watched directory: the kernel may keep its attributes */
+	_Atomic int64_t views_changed; /* a directory's: when a view in it last came or went
+					* (CLOCK_REALTIME ns; listing.c), 0: never */
 	/* Passthrough: the kernel allows one backing file per inode, so every open shares this
 	 * one (registered at the first open, closed after the last); under fs.backing_lock. */
 	int32_t backing_id;
@@ -147,6 +149,9 @@ struct fs {
 	double timeout;      /* entry and attribute timeout in watched directories, seconds */
 	bool names_expire;   /* the kernel can expire every name at once (watch.c): names are kept */
 	struct typesrc *types; /* where segments' record types come from */
+	bool types_file;       /* -o types= names a file (which can type segments unseen) */
+	GHashTable *listed;    /* "DIR/NAME" whose view a listing gave (listing.c); under lock */
+	bool listed_full;      /* too many to keep: every IN_ATTRIB may change a listing */
 	enum fs_views views; /* -o views=: listed, found by name only, or none */
 	bool daemon_is_root;  /* objects are made with the caller's uid, gid and groups (creds.c) */
 	int ngroups;         /* the daemon's own supplementary groups, restored after a creation */

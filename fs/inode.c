@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "knobs.h"
+#include "listing.h"
 #include "watch.h"
 
 static guint inode_hash(gconstpointer p)
@@ -304,6 +305,8 @@ int fs_object_stat(struct fs *fs, struct fs_inode *in, struct stat *st)
 		return fd;
 	int err = seg_stat(fd, "", st);
 	fs_inode_put_fd(in, fd);
+	if (!err)
+		fs_listing_times(in, st);
 	return err;
 }
 

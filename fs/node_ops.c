@@ -10,6 +10,7 @@
 
 #include "entry.h"
 #include "inode.h"
+#include "listing.h"
 #include "privs.h"
 #include "watch.h"
 
@@ -145,8 +146,8 @@ void fs_object_setattr(fuse_req_t req, struct fs_inode *in, struct stat *attr, i
 	int pathfd = fd >= 0 ? fd : fs_inode_fd(fs, in);
 	int err = pathfd < 0 ? pathfd : set_attrs(fs, req, in, fd, pathfd, attr, valid);
 	struct stat st;
-	if (!err)
-		err = seg_stat(pathfd, "", &st);
+	if (!err && (err = seg_stat(pathfd, "", &st)) == 0)
+		fs_listing_times(in, &st);
 	if (pathfd != fd)
 		fs_inode_put_fd(in, pathfd);
 	if (err)

@@ -38,6 +38,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "listing.h"
+
 #include "kernel_abi.h"
 
 /* Long, since every change is reported; not forever, so that what inotify cannot see (above)
@@ -222,7 +224,11 @@ static bool expected(struct fs *fs, fuse_ino_t parent, const struct inotify_even
 struct todo {
 	bool names;
 	GHashTable *inodes; /* nodeid */
+	GArray *checks;     /* struct fs_listing_check: IN_ATTRIBs that may have changed a listing */
 };
+
+/* The checks of one batch that hold a dup of their directory's fd: no more fds than that. */
+#define TODO_CHECK_FDS 64
 
 static void todo_inode(struct todo *t, fuse_ino_t ino)
 {
@@ -268,6 +274,23 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 	struct fs_inode *child = g_hash_table_lookup(fs->names, &key);
 	if (child)
 		todo_inode(t, nodeid(fs, child));
+	struct fs_listing_check c;
+	if ((ev->mask & IN_ATTRIB) &&
+	    fs_listing_attrib(fs, dir, ev->name, t->checks->len < TODO_CHECK_FDS, &c))
+		g_array_append_val(t->checks, c);
+	if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
+		fs_listing_forget(fs, dir, ev->name);
+}
+
+/* Outside fs.lock: the listings the batch's IN_ATTRIBs changed (a view came or went). */
+static void todo_check_listings(struct fs *fs, struct todo *t)
+{
+	for (guint i = 0; i < t->checks->len; i++) {
+		fuse_ino_t dir = fs_listing_check(fs, &g_array_index(t->checks, struct fs_listing_check, i));
+		if (dir)
+			todo_inode(t, dir);
+	}
+	g_array_set_size(t->checks, 0);
 }
 
 /* FUSE_NOTIFY_INC_EPOCH: a header alone, which libfuse 3.14 has no call for. The kernel answers
@@ -321,7 +344,8 @@ static void *watcher(void *arg)
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd[2] = { { .fd = fs->inotify_fd, .events = POLLIN },
 				 { .fd = fs->wake_fd, .events = POLLIN } };
-	struct todo t = { false, g_hash_table_new(NULL, NULL) };
+	struct todo t = { false, g_hash_table_new(NULL, NULL),
+			  g_array_new(FALSE, FALSE, sizeof(struct fs_listing_check)) };
 	/* On a busy machine the invalidations must not wait for a time slice behind the programs
 	 * that make the changes: this thread sleeps nearly always, and runs first when it wakes.
 	 * (Only root may raise it; otherwise it stays at the daemon's priority.) */
@@ -353,11 +377,13 @@ static void *watcher(void *arg)
 			p += sizeof(*ev) + ev->len;
 		}
 		pthread_mutex_unlock(&fs->lock);
+		todo_check_listings(fs, &t);
 		todo_send(fs, &t);
 		if (writes_only)
 			usleep(BATCH_PAUSE_US);
 	}
 	g_hash_table_destroy(t.inodes);
+	g_array_free(t.checks, TRUE);
 	return NULL;
 }
 

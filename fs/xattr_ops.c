@@ -16,6 +16,7 @@
 
 #include "creds.h"
 #include "inode.h"
+#include "listing.h"
 #include "usage.h"
 #include "view_ops.h"
 
@@ -73,6 +74,8 @@ static int change(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 		fs_creds_leave(fs, entered);
 	}
 	fs_inode_put_fd(in, fd);
+	if (!err && strcmp(name, TYPESRC_XATTR) == 0)
+		fs_listing_type_changed(fs, in); /* its view came, went, or changed */
 	return err;
 }
 

@@ -212,6 +212,18 @@ static int nobody_reads(const void *arg)
 	return 0;
 }
 
+/* How many usage attributes (user.shmfs.*, the type aside) listxattr of MP lists. */
+static int usage_names_listed(const char *mp)
+{
+	char names[4096];
+	ssize_t len = listxattr(mp, names, sizeof names);
+	ck_assert_int_gt(len, 0);
+	int listed = 0;
+	for (ssize_t i = 0; i < len; i += strlen(names + i) + 1)
+		listed += g_str_has_prefix(names + i, "user.shmfs.") && strcmp(names + i, "user.shmfs.type") != 0;
+	return listed;
+}
+
 /* Over io_uring a read waiting for its scan would hold up its CPU's requests: nattch and users
  * are not offered (at once), nor listed; rss, which needs no scan, is (fs/usage.c). */
 static void usage_over_ring(const char *mp)
@@ -222,13 +234,7 @@ static void usage_over_ring(const char *mp)
 	ck_assert_msg(now_s() - t0 < 0.5, "refused after %.2f s", now_s() - t0);
 	g_autofree char *rss = xattr_of(mp, "user.shmfs.rss");
 	ck_assert_str_eq(rss, "1048576");
-	char names[4096];
-	ssize_t len = listxattr(mp, names, sizeof names);
-	ck_assert_int_gt(len, 0);
-	int listed = 0;
-	for (ssize_t i = 0; i < len; i += strlen(names + i) + 1)
-		listed += g_str_has_prefix(names + i, "user.shmfs.") && strcmp(names + i, "user.shmfs.type") != 0;
-	ck_assert_int_eq(listed, 1);
+	ck_assert_int_eq(usage_names_listed(mp), 1);
 }
 
 /* user.shmfs.nattch, .users and .rss through the mount say what lsshm says, for the caller: root
@@ -264,13 +270,7 @@ START_TEST(test_usage_xattrs)
 	ck_assert_str_eq(users, want);
 	ck_assert_str_eq(rss, "1048576");
 	/* listed (getfattr -d shows them) */
-	char names[4096];
-	ssize_t len = listxattr(mp, names, sizeof names);
-	ck_assert_int_gt(len, 0);
-	int listed = 0;
-	for (ssize_t i = 0; i < len; i += strlen(names + i) + 1)
-		listed += g_str_has_prefix(names + i, "user.shmfs.") && strcmp(names + i, "user.shmfs.type") != 0;
-	ck_assert_int_eq(listed, 3);
+	ck_assert_int_eq(usage_names_listed(mp), 3);
 	/* refused, and nothing stored in tmpfs */
 	ck_assert_errno(setxattr(mp, "user.shmfs.nattch", "9", 1, 0), EPERM);
 	ck_assert_errno(removexattr(mp, "user.shmfs.users"), EPERM);

@@ -130,6 +130,18 @@ static pid_t flock_waiter(const char *path, uid_t uid, int holder, int *report)
 	return pid;
 }
 
+/* Segment NAME, made in M's backing directory for anyone to open, and locked (flock, exclusive)
+ * through the fd returned. */
+static int locked_segment(const struct mnt *m, const char *name)
+{
+	g_autofree char *bp = back_path(m, "%s", name);
+	int holder = open(bp, O_RDWR | O_CREAT | O_EXCL, 0666);
+	ck_assert_sys(holder);
+	ck_assert_sys(fchmod(holder, 0666));
+	ck_assert_sys(flock(holder, LOCK_EX));
+	return holder;
+}
+
 /* Whether a report came on FD within SECONDS; the report in *C. */
 static bool report_within(int fd, double seconds, char *c)
 {
@@ -152,11 +164,8 @@ START_TEST(test_lock_waits_leave_entries_free)
 	enum { USERS = 7, HELD = 4 };
 	struct mnt m;
 	ck_assert_int_eq(mnt_start(&m, NULL, "io_uring"), 0);
-	g_autofree char *bp = back_path(&m, "locked"), *mp = mnt_path(&m, "locked");
-	int holder = open(bp, O_RDWR | O_CREAT | O_EXCL, 0666);
-	ck_assert_sys(holder);
-	ck_assert_sys(fchmod(holder, 0666));
-	ck_assert_sys(flock(holder, LOCK_EX));
+	g_autofree char *mp = mnt_path(&m, "locked");
+	int holder = locked_segment(&m, "locked");
 
 	pid_t pids[USERS];
 	int reports[USERS];
@@ -208,11 +217,8 @@ START_TEST(test_killed_waiter_goes)
 {
 	struct mnt m;
 	ck_assert_int_eq(mnt_start(&m, NULL, "io_uring"), 0);
-	g_autofree char *bp = back_path(&m, "locked"), *mp = mnt_path(&m, "locked");
-	int holder = open(bp, O_RDWR | O_CREAT | O_EXCL, 0666);
-	ck_assert_sys(holder);
-	ck_assert_sys(fchmod(holder, 0666));
-	ck_assert_sys(flock(holder, LOCK_EX));
+	g_autofree char *mp = mnt_path(&m, "locked");
+	int holder = locked_segment(&m, "locked");
 	int report;
 	pid_t w = flock_waiter(mp, NOBODY, holder, &report);
 	char c = 0;

@@ -20,9 +20,12 @@
 #define NAMES 300                       /* segments in the listing: many replies */
 #define SPARSE_SIZE (4 * 1024 * 1024L)  /* a sparse typed segment: its view is about 12 MB */
 
+/* With -d, as hidden: the log says which listing requests the kernel sent. */
 static void setup_shown(void)
 {
+	setenv("SHMFS_TEST_DEBUG", "1", 1);
 	mnt_fixture_start(NULL, "64m", NULL);
+	unsetenv("SHMFS_TEST_DEBUG");
 }
 
 /* With -d: the log says which listing requests the kernel sent. */
@@ -114,6 +117,30 @@ static char *cat_view(const char *mountpoint, const char *name, size_t *len)
 	return text;
 }
 
+/* True when directory DIR lists NAME. */
+static bool lists(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	ck_assert_msg(d, "opendir %s: %s", dir, g_strerror(errno));
+	bool found = false;
+	for (struct dirent *e; (e = readdir(d));)
+		found |= strcmp(e->d_name, name) == 0;
+	closedir(d);
+	return found;
+}
+
+/* How many READDIR and READDIRPLUS requests a listing of the mount sends, now that NAME is in it. */
+static int listing_requests(const char *name)
+{
+	g_autofree char *before = mnt_log_tail(M, 256 * 1024 * 1024);
+	ck_assert(lists(M->mountpoint, name));
+	sleep_ms(200);
+	g_autofree char *after = mnt_log_tail(M, 256 * 1024 * 1024);
+	ck_assert(g_str_has_prefix(after, before));
+	const char *log = after + strlen(before);
+	return log_requests(log, "READDIR") + log_requests(log, "READDIRPLUS");
+}
+
 /* --- shown (the default) --- */
 
 START_TEST(test_shown_lists_views_and_du_counts_them)
@@ -138,6 +165,46 @@ START_TEST(test_shown_lists_views_and_du_counts_them)
 }
 END_TEST
 
+/* The mtime of PATH, in nanoseconds. */
+static int64_t mtime_ns(const char *path)
+{
+	struct stat st;
+	ck_assert_sys(stat(path, &st));
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Views listed, and the listing kept (fs/listing.c): a listing again sends no READDIR, a view
+ * that comes or goes with its segment's type, behind the mount or through it, shows at the next
+ * listing, and the directory's mtime through the mount moves then, and only then. */
+START_TEST(test_shown_listing_follows_types)
+{
+	make_segment("vk", RECORD, 1, true); /* (its view comes: the mount's mtime moves) */
+	make_segment("vu", RECORD, 1, false);
+	sleep_ms(50);
+	make_segment("settle", RECORD, 1, false); /* the backing directory's mtime after that */
+	sleep_ms(50);
+	ck_assert(lists(M->mountpoint, "vk.txt") && !lists(M->mountpoint, "vu.txt"));
+	ck_assert_int_eq(listing_requests("vk.txt"), 0);
+	ck_assert(mtime_ns(M->mountpoint) == mtime_ns(M->backing));
+
+	g_autofree char *bu = back_path(M, "vu"), *bk = back_path(M, "vk"), *mk = mnt_path(M, "vk");
+	ck_assert_sys(chmod(bu, 0600)); /* no view comes or goes: the mtime stays */
+	sleep_ms(50);
+	ck_assert(lists(M->mountpoint, "vk.txt") && !lists(M->mountpoint, "vu.txt"));
+	ck_assert(mtime_ns(M->mountpoint) == mtime_ns(M->backing));
+
+	ck_assert_sys(setxattr(bu, "user.shmfs.type", DECL, strlen(DECL), 0)); /* behind the mount */
+	ck_assert_msg(SEEN_WITHIN(0.1, NULL, lists(M->mountpoint, "vu.txt")), "a new view not listed");
+	ck_assert(mtime_ns(M->mountpoint) > mtime_ns(M->backing));
+	ck_assert_sys(removexattr(bk, "user.shmfs.type"));
+	ck_assert_msg(SEEN_WITHIN(0.1, NULL, !lists(M->mountpoint, "vk.txt")), "a view gone still listed");
+	ck_assert_sys(setxattr(mk, "user.shmfs.type", DECL, strlen(DECL), 0)); /* through it */
+	ck_assert(lists(M->mountpoint, "vk.txt"));
+	ck_assert_sys(removexattr(mk, "user.shmfs.type"));
+	ck_assert(!lists(M->mountpoint, "vk.txt"));
+}
+END_TEST
+
 /* --- hidden --- */
 
 START_TEST(test_hidden_lists_no_view)
@@ -157,31 +224,13 @@ START_TEST(test_hidden_lists_no_view)
 }
 END_TEST
 
-/* True when directory DIR lists NAME. */
-static bool lists(const char *dir, const char *name)
-{
-	DIR *d = opendir(dir);
-	ck_assert_msg(d, "opendir %s: %s", dir, g_strerror(errno));
-	bool found = false;
-	for (struct dirent *e; (e = readdir(d));)
-		found |= strcmp(e->d_name, name) == 0;
-	closedir(d);
-	return found;
-}
-
 /* With no views listed the kernel keeps a directory's listing (fs/dir_ops.c): a listing again
  * sends no READDIR, and a change, through the mount or behind it, still shows at the next one. */
 START_TEST(test_hidden_listing_kept_and_fresh)
 {
 	make_segment("kept", RECORD, 1, true);
 	ck_assert(lists(M->mountpoint, "kept"));
-	g_autofree char *before = mnt_log_tail(M, 256 * 1024 * 1024);
-	ck_assert(lists(M->mountpoint, "kept"));
-	sleep_ms(200);
-	g_autofree char *after = mnt_log_tail(M, 256 * 1024 * 1024);
-	ck_assert(g_str_has_prefix(after, before));
-	const char *log = after + strlen(before);
-	ck_assert_int_eq(log_requests(log, "READDIR") + log_requests(log, "READDIRPLUS"), 0);
+	ck_assert_int_eq(listing_requests("kept"), 0);
 
 	g_autofree char *bnew = back_path(M, "behind"), *bren = back_path(M, "renamed");
 	ck_assert_int_eq(write_file(bnew, "b", 1), 0); /* behind the mount's back */
@@ -320,6 +369,7 @@ int main(void)
 	Suite *s = suite_create("mount_viewopt");
 	TCase *shown = mnt_tcase("shown", setup_shown);
 	tcase_add_test(shown, test_shown_lists_views_and_du_counts_them);
+	tcase_add_test(shown, test_shown_listing_follows_types);
 	suite_add_tcase(s, shown);
 	TCase *hidden = mnt_tcase("hidden", setup_hidden);
 	tcase_add_test(hidden, test_hidden_lists_no_view);
