@@ -177,9 +177,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
  * going moves that mtime, and when listings are not kept). */
 void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void)ino;
+	struct fs *fs = fs_of(req);
+	struct fs_inode *dir = fs_inode(req, ino);
 	fi->fh = 0; /* nothing to keep: see do_readdir */
-	if (fs_listings_kept(fs_of(req))) {
+	/* a directory that inotify could not watch tells no view's coming or going */
+	pthread_mutex_lock(&fs->lock);
+	bool watched = dir->wd >= 0;
+	pthread_mutex_unlock(&fs->lock);
+	if (fs_listings_kept(fs) && watched) {
 		fi->cache_readdir = 1;
 		fi->keep_cache = 1;
 	}
