@@ -229,6 +229,12 @@ static inline struct fs_inode *fs_inode(fuse_req_t req, fuse_ino_t ino)
 	return in;
 }
 
+/* The nodeid the kernel knows IN by: fs_inode's inverse. */
+static inline fuse_ino_t fs_nodeid(const struct fs *fs, const struct fs_inode *in)
+{
+	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
+}
+
 /* The open file of FI (set at OPEN or CREATE, fs_file_attach). */
 static inline struct fs_file *fs_file(struct fuse_file_info *fi)
 {

@@ -56,19 +56,19 @@ void fs_listing_viewed(struct fs *fs, const struct fs_inode *dir, const char *na
 	pthread_mutex_unlock(&fs->lock);
 }
 
+static int64_t ns_of(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 /* Under fs.lock: DIR's listing changed now (never moving back, and never twice at one moment). */
 static void changed_locked(struct fs_inode *dir)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	int64_t ns = ns_of(now);
 	int64_t last = atomic_load(&dir->views_changed);
 	atomic_store(&dir->views_changed, ns > last ? ns : last + 1);
-}
-
-static fuse_ino_t nodeid_of(const struct fs *fs, const struct fs_inode *in)
-{
-	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
 void fs_listing_type_changed(struct fs *fs, struct fs_inode *in)
@@ -77,7 +77,7 @@ void fs_listing_type_changed(struct fs *fs, struct fs_inode *in)
 		return;
 	pthread_mutex_lock(&fs->lock);
 	struct fs_inode *dir = in->parent;
-	fuse_ino_t parent = dir ? nodeid_of(fs, dir) : 0;
+	fuse_ino_t parent = dir ? fs_nodeid(fs, dir) : 0;
 	if (dir)
 		changed_locked(dir);
 	pthread_mutex_unlock(&fs->lock);
@@ -116,7 +116,7 @@ fuse_ino_t fs_listing_check(struct fs *fs, struct fs_listing_check *c)
 		struct fs_inode *dir = g_hash_table_lookup(fs->watches, GINT_TO_POINTER(c->wd));
 		if (dir) { /* still watched: still the same directory */
 			changed_locked(dir);
-			parent = nodeid_of(fs, dir);
+			parent = fs_nodeid(fs, dir);
 			g_autofree char *key = listed_key(dir, c->name);
 			g_hash_table_remove(fs->listed, key); /* its next listing says again */
 		}
@@ -141,11 +141,9 @@ void fs_listing_times(const struct fs_inode *in, struct stat *st)
 	if (!ns || !S_ISDIR(st->st_mode))
 		return;
 	struct timespec t = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
-	if (t.tv_sec > st->st_mtim.tv_sec ||
-	    (t.tv_sec == st->st_mtim.tv_sec && t.tv_nsec > st->st_mtim.tv_nsec))
+	if (ns > ns_of(st->st_mtim))
 		st->st_mtim = t;
-	if (t.tv_sec > st->st_ctim.tv_sec ||
-	    (t.tv_sec == st->st_ctim.tv_sec && t.tv_nsec > st->st_ctim.tv_nsec))
+	if (ns > ns_of(st->st_ctim))
 		st->st_ctim = t;
 }
 

@@ -65,11 +65,6 @@ static gboolean name_equal(gconstpointer a, gconstpointer b)
 	return x->parent == y->parent && strcmp(x->name, y->name) == 0;
 }
 
-static fuse_ino_t nodeid(struct fs *fs, const struct fs_inode *in)
-{
-	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
-}
-
 /* A name the daemon changes itself in a directory (its nodeid), with the kind of event that change
  * makes: what the set of expected events holds. */
 struct entry {
@@ -184,7 +179,7 @@ void fs_watch_expect(struct fs *fs, const struct fs_inode *dir, const char *name
 			if ((gint64)(intptr_t)due < now)
 				g_hash_table_iter_remove(&it);
 	}
-	g_hash_table_insert(fs->expected, entry_new(nodeid(fs, dir), mask & NAME_EVENTS, name),
+	g_hash_table_insert(fs->expected, entry_new(fs_nodeid(fs, dir), mask & NAME_EVENTS, name),
 			    (gpointer)(intptr_t)(now + EXPECT_USEC));
 	pthread_mutex_unlock(&fs->lock);
 }
@@ -193,7 +188,7 @@ void fs_watch_unexpect(struct fs *fs, const struct fs_inode *dir, const char *na
 {
 	if (!fs->watching)
 		return;
-	g_autofree struct entry *key = entry_new(nodeid(fs, dir), mask & NAME_EVENTS, name);
+	g_autofree struct entry *key = entry_new(fs_nodeid(fs, dir), mask & NAME_EVENTS, name);
 	pthread_mutex_lock(&fs->lock);
 	g_hash_table_remove(fs->expected, key);
 	pthread_mutex_unlock(&fs->lock);
@@ -244,7 +239,7 @@ static void todo_everything(struct fs *fs, struct todo *t)
 	todo_inode(t, FUSE_ROOT_ID);
 	g_hash_table_iter_init(&it, fs->inodes);
 	while (g_hash_table_iter_next(&it, &p, NULL))
-		todo_inode(t, nodeid(fs, p));
+		todo_inode(t, fs_nodeid(fs, p));
 }
 
 /* Turns one event into invalidations; under fs.lock. */
@@ -259,7 +254,7 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 		dir->wd = -1;
 		return;
 	}
-	fuse_ino_t parent = nodeid(fs, dir);
+	fuse_ino_t parent = fs_nodeid(fs, dir);
 	if (ev->len == 0 || ev->name[0] == '\0') { /* the directory itself changed */
 		todo_inode(t, parent);
 		return;
@@ -273,7 +268,7 @@ static void todo_event(struct fs *fs, struct todo *t, const struct inotify_event
 	struct fs_inode key = { .parent = dir, .name = (char *)ev->name };
 	struct fs_inode *child = g_hash_table_lookup(fs->names, &key);
 	if (child)
-		todo_inode(t, nodeid(fs, child));
+		todo_inode(t, fs_nodeid(fs, child));
 	struct fs_listing_check c;
 	if ((ev->mask & IN_ATTRIB) &&
 	    fs_listing_attrib(fs, dir, ev->name, t->checks->len < TODO_CHECK_FDS, &c))
